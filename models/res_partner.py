@@ -1,0 +1,57 @@
+from odoo import api, fields, models
+
+from .res_company import ROUND_METHODS, _check_rounding_values
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    support_round_override = fields.Boolean(
+        string="Own Rounding Policy",
+        groups="it_support_time.group_support_manager",
+        help="Bill this customer's support time with the rounding below instead of the company's.",
+    )
+    support_round_minimum = fields.Integer(
+        string="Minimum Billed Time",
+        default=15,
+        groups="it_support_time.group_support_manager",
+    )
+    support_round_increment = fields.Integer(
+        string="Billing Increment",
+        default=15,
+        groups="it_support_time.group_support_manager",
+    )
+    support_round_method = fields.Selection(
+        ROUND_METHODS,
+        string="Rounding Method",
+        default="up",
+        required=True,
+        groups="it_support_time.group_support_manager",
+    )
+    support_type_id = fields.Many2one(
+        "support.type",
+        string="Default Support Type",
+        help="Support type proposed for time logged for this customer.",
+    )
+
+    @api.constrains("support_round_increment", "support_round_minimum")
+    def _check_support_rounding(self):
+        for partner in self.sudo():
+            _check_rounding_values(
+                self.env,
+                partner.support_round_minimum,
+                partner.support_round_increment,
+                partner.display_name,
+            )
+
+    def _support_rounding_policy(self, company):
+        """(minimum, increment, method) that applies to this customer in ``company``."""
+        # the policy fields are manager-only; the result is only used to bill time
+        commercial = self.commercial_partner_id.sudo()
+        if commercial.support_round_override:
+            return (
+                commercial.support_round_minimum,
+                commercial.support_round_increment,
+                commercial.support_round_method,
+            )
+        return company._support_rounding_policy()

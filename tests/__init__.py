@@ -1,0 +1,3 @@
+from . import test_rounding
+from . import test_support_type
+from . import test_demo
