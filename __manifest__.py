@@ -19,18 +19,22 @@
         "security/it_support_time_groups.xml",
         "security/ir.model.access.csv",
         "security/it_support_time_security.xml",
+        "views/it_support_time_menus.xml",
         "data/support_type_data.xml",
         "views/support_type_views.xml",
         "views/account_analytic_line_views.xml",
         "views/project_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "views/it_support_time_menus.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
     ],
-    "assets": {},
+    "assets": {
+        "web.assets_tests": [
+            "it_support_time/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -1,3 +1,4 @@
 from . import test_rounding
 from . import test_support_type
 from . import test_demo
+from . import test_ui
