@@ -15,6 +15,7 @@ class AccountAnalyticLine(models.Model):
         check_company=True,
     )
     billable = fields.Boolean(
+        string="Billable Time",
         compute="_compute_billable",
         store=True,
         readonly=False,

@@ -6,18 +6,18 @@ setup_all
 trap stop_postgres EXIT
 DEMO_DB=${DEMO_DB:-it_support_demo}
 HTTP_PORT=${HTTP_PORT:-8069}
-if ! psql_ -tAc "select 1 from pg_database where datname='$DEMO_DB'" | grep -q 1; then
+if ! psql_ -d postgres -tAc "select 1 from pg_database where datname='$DEMO_DB'" | grep -q 1; then
     log "creating database $DEMO_DB with it_support_time and its demo data (a few minutes)"
     odoo_bin -d "$DEMO_DB" -i it_support_time --stop-after-init --no-http \
         --log-level=warn
-    odoo_bin -d "$DEMO_DB" shell --no-http --log-level=warn <<PY
-env['ir.config_parameter'].set_param('report.url', 'http://127.0.0.1:$HTTP_PORT')
-env.cr.commit()
-PY
 else
     log "updating it_support_time in $DEMO_DB"
     odoo_bin -d "$DEMO_DB" -u it_support_time --stop-after-init --no-http --log-level=warn
 fi
+# PDF reports: wkhtmltopdf fetches the page assets from this server
+psql_ -d "$DEMO_DB" -qc "INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+    VALUES ('report.url', 'http://127.0.0.1:$HTTP_PORT', now(), now())
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
 log "Odoo is at http://127.0.0.1:$HTTP_PORT  (login admin / admin; technicians marc / marc, julie / julie)"
 echo "http://127.0.0.1:$HTTP_PORT"
 odoo_bin -d "$DEMO_DB" --db-filter "^$DEMO_DB\$" --http-interface 127.0.0.1 \

@@ -177,7 +177,7 @@ stop_postgres() {
     fi
 }
 
-psql_() { "${PG_BIN:+$PG_BIN/}psql" -d postgres "$@"; }
+psql_() { "${PG_BIN:+$PG_BIN/}psql" "$@"; }
 
 # --- addons path --------------------------------------------------------------
 ensure_addons_dir() {
