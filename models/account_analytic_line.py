@@ -119,13 +119,17 @@ class AccountAnalyticLine(models.Model):
         return lines
 
     def write(self, vals):
-        if self.env.context.get("support_block_skip_assign"):
+        moved = "support_block_id" in vals or "support_is_overage" in vals
+        if self.env.context.get("support_block_skip_assign") or not (
+            moved or SUPPORT_BLOCK_TRIGGERS.intersection(vals)
+        ):
             return super().write(vals)
         blocks_before = self.sudo().support_block_id
         result = super().write(vals)
-        if "support_block_id" in vals or "support_is_overage" in vals:
+        if moved:
+            # set by hand: kept as it is
             drawn = self.sudo().support_block_id
-        elif SUPPORT_BLOCK_TRIGGERS.intersection(vals):
+        else:
             # entries of closed, expired or cancelled blocks stay where they are
             movable = self.filtered(
                 lambda line: (
@@ -137,8 +141,6 @@ class AccountAnalyticLine(models.Model):
                 {"support_block_id": False, "support_is_overage": False}
             )
             drawn = movable._support_assign_block()
-        else:
-            return result
         (blocks_before | drawn)._support_refresh_state()
         return result
 
@@ -186,6 +188,7 @@ class AccountAnalyticLine(models.Model):
         )
         if not chain:
             return chain
+        chain._support_lock()
         chain.invalidate_recordset(["hours_used", "hours_remaining", "usage_percent"])
         remaining = {block.id: block.hours_remaining for block in chain}
         factor = self._support_block_factor()

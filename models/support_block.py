@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero
 
 BLOCK_STATES = [
     ("draft", "Draft"),
@@ -917,6 +917,19 @@ class SupportBlock(models.Model):
                 return chain, index
         # every block is used up: the newest one's policy decides
         return chain, len(chain) - 1
+
+    def _support_lock(self):
+        """Serialize the transactions drawing from these blocks. Each draw rewrites the
+        block rows, so a concurrent draw waits for it and is retried (serialization
+        failure) with the first one's entries in view: the balance is read, then
+        drawn, by one transaction at a time."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE support_block SET write_date = write_date WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
 
     def _support_statement_lines(self):
         """Entries of the block for its statement and portal page, newest first. The

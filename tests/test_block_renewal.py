@@ -48,6 +48,10 @@ class TestBlockRenewal(BlockCommon):
         self.assertEqual(str(wizard.date_start), "2026-07-01")
         self.assertEqual(str(wizard.date_end), "2026-12-31")
         self.assertFalse(wizard.po_number)
+        # with rollover the current block closes now: the new one starts today
+        wizard.rollover = True
+        self.assertEqual(str(wizard.date_start), "2026-06-15")
+        self.assertEqual(str(wizard.date_end), "2026-12-14")
 
     def test_renewal_with_rollover_moves_unused_hours(self):
         block = self._create_block(hours=10, rollover=True)

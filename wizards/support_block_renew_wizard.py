@@ -30,14 +30,14 @@ class SupportBlockRenewWizard(models.TransientModel):
     po_number = fields.Char(string="PO Number", required=True)
     date_start = fields.Date(
         string="Valid From",
-        compute="_compute_from_block",
+        compute="_compute_dates",
         store=True,
         readonly=False,
         required=True,
     )
     date_end = fields.Date(
         string="Expires On",
-        compute="_compute_from_block",
+        compute="_compute_dates",
         store=True,
         readonly=False,
     )
@@ -70,14 +70,21 @@ class SupportBlockRenewWizard(models.TransientModel):
 
     @api.depends("block_id")
     def _compute_from_block(self):
-        today = fields.Date.context_today(self)
         for wizard in self:
             block = wizard.block_id
             wizard.hours_purchased = block.hours_purchased
             wizard.price_unit = block.price_unit
             wizard.rollover = block.rollover
+
+    @api.depends("block_id", "rollover")
+    def _compute_dates(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            block = wizard.block_id
             start = today
-            if block.date_end and block.date_end >= today:
+            # without rollover the current block runs to its end, the new one follows;
+            # with rollover the current block closes now and the new one takes over
+            if not wizard.rollover and block.date_end and block.date_end >= today:
                 start = block.date_end + relativedelta(days=1)
             wizard.date_start = start
             wizard.date_end = False
