@@ -577,7 +577,7 @@ class SupportBlock(models.Model):
                         "Time logged on this task draws from prepaid block %(block)s "
                         "(%(hours)s hours, PO %(po)s).",
                         block=self.name,
-                        hours=self.hours_purchased,
+                        hours=f"{self.hours_purchased:.2f}",
                         po=self.po_number,
                     ),
                 }

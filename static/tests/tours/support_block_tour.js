@@ -82,5 +82,35 @@ registry.category("web_tour.tours").add("it_support_time_block_renewal", {
             trigger:
                 ".o_form_view .o_field_widget[name='hours_remaining'] .o_support_block_balance_remaining:contains('10.00 h left')",
         },
+        {
+            content: "Open the customer",
+            trigger: ".o_form_view .o_field_widget[name='partner_id'] a.o_form_uri",
+            run: "click",
+        },
+        {
+            content: "The customer's smart button shows its blocks and their balance",
+            trigger:
+                ".o_form_view button[name='action_view_support_blocks'] .o_support_block_balance .progress-bar",
+        },
+        {
+            content: "Open the customer's blocks",
+            trigger: ".o_form_view button[name='action_view_support_blocks']",
+            run: "click",
+        },
+        {
+            content: "Open the renewal",
+            trigger: ".o_data_row:has(td[name='po_number']:contains('ACME-PO-2025-001')) td[name='name']",
+            run: "click",
+        },
+        {
+            content: "Open its task",
+            trigger: ".o_form_view .o_field_widget[name='task_id'] a.o_form_uri",
+            run: "click",
+        },
+        {
+            content: "The task shows the balance of its block",
+            trigger:
+                ".o_form_view .o_field_widget[name='support_block_hours_remaining'] .o_support_block_balance_remaining:contains('10.00 h left')",
+        },
     ],
 });
