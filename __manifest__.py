@@ -26,11 +26,24 @@
         "views/project_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "data/support_block_data.xml",
+        "data/support_block_mail_template.xml",
+        "report/support_block_reports.xml",
+        "report/support_block_templates.xml",
+        "views/support_block_views.xml",
+        "views/product_template_views.xml",
+        "views/sale_order_views.xml",
+        "views/support_block_portal_templates.xml",
+        "wizards/support_block_renew_wizard_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
+        "demo/support_block_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "it_support_time/static/src/block_balance/**/*",
+        ],
         "web.assets_tests": [
             "it_support_time/static/tests/tours/**/*",
         ],

@@ -5,3 +5,7 @@ from . import res_config_settings
 from . import project_project
 from . import project_task
 from . import account_analytic_line
+from . import support_block
+from . import product_template
+from . import sale_order
+from . import sale_order_line

@@ -1,6 +1,21 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero
 
 from .res_company import round_support_minutes
+from .support_block import DRAWING_STATES, HOURS_PRECISION
+
+# a change to one of these re-derives which block an entry draws from
+SUPPORT_BLOCK_TRIGGERS = {
+    "unit_amount",
+    "billed_hours",
+    "billable",
+    "date",
+    "task_id",
+    "project_id",
+    "partner_id",
+    "support_type_id",
+}
 
 
 class AccountAnalyticLine(models.Model):
@@ -27,6 +42,28 @@ class AccountAnalyticLine(models.Model):
         store=True,
         help="Hours billed for this entry: the time spent rounded by the customer's "
         "rounding policy, 0 when not billable. Blocks, invoices and reports use it.",
+    )
+    support_block_id = fields.Many2one(
+        "support.block",
+        string="Prepaid Block",
+        index="btree_not_null",
+        ondelete="restrict",
+        copy=False,
+        check_company=True,
+        help="The prepaid block this entry draws from (set automatically).",
+    )
+    support_is_overage = fields.Boolean(
+        string="Overage",
+        copy=False,
+        help="Time beyond its block under the overage-rate policy: it does not draw from "
+        "the block and is billed at the block's overage rate.",
+    )
+    support_block_hours = fields.Float(
+        string="Block Hours",
+        compute="_compute_support_block_hours",
+        store=True,
+        help="Block hours this entry draws: billed hours times the support type's block "
+        "factor (for an overage entry, the block hours billed at the overage rate).",
     )
 
     @api.depends("task_id", "partner_id")
@@ -59,3 +96,194 @@ class AccountAnalyticLine(models.Model):
                 else company._support_rounding_policy()
             )
             line.billed_hours = round_support_minutes(line.unit_amount * 60, *policy) / 60
+
+    # The block factor is read when the entry is drawn: changing a support type's factor
+    # later does not re-price time already drawn.
+    @api.depends("billed_hours", "support_block_id", "support_type_id")
+    def _compute_support_block_hours(self):
+        for line in self:
+            if line.support_block_id:
+                line.support_block_hours = line.billed_hours * line._support_block_factor()
+            else:
+                line.support_block_hours = 0.0
+
+    # ------------------------------------------------------------ prepaid blocks
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if self.env.context.get("support_block_skip_assign"):
+            return lines
+        preset = lines.filtered("support_block_id")
+        drawn = (lines - preset)._support_assign_block()
+        (preset.sudo().support_block_id | drawn)._support_refresh_state()
+        return lines
+
+    def write(self, vals):
+        moved = "support_block_id" in vals or "support_is_overage" in vals
+        if self.env.context.get("support_block_skip_assign") or not (
+            moved or SUPPORT_BLOCK_TRIGGERS.intersection(vals)
+        ):
+            return super().write(vals)
+        blocks_before = self.sudo().support_block_id
+        result = super().write(vals)
+        if moved:
+            # set by hand: kept as it is
+            drawn = self.sudo().support_block_id
+        else:
+            # entries of closed, expired or cancelled blocks stay where they are
+            movable = self.filtered(
+                lambda line: (
+                    line.sudo().support_block_id.state in DRAWING_STATES
+                    or not line.support_block_id
+                )
+            )
+            movable.with_context(support_block_skip_assign=True).write(
+                {"support_block_id": False, "support_is_overage": False}
+            )
+            drawn = movable._support_assign_block()
+        (blocks_before | drawn)._support_refresh_state()
+        return result
+
+    def unlink(self):
+        blocks = self.sudo().support_block_id
+        result = super().unlink()
+        blocks._support_refresh_state()
+        return result
+
+    def _support_block_factor(self):
+        self.ensure_one()
+        return self.support_type_id.block_factor or 1.0
+
+    def _support_block_eligible(self):
+        """Billable support time not yet drawn from a block."""
+        self.ensure_one()
+        return (
+            not self.support_block_id
+            and self.project_id.sudo().is_support_project
+            and self.billable
+            and float_compare(self.billed_hours, 0.0, precision_digits=HOURS_PRECISION) > 0
+        )
+
+    def _support_may_exceed(self):
+        return self.env.su or self.env.user.has_group("it_support_time.group_support_manager")
+
+    def _support_assign_block(self):
+        """Draw each entry of ``self`` from the prepaid block it belongs to.
+
+        An entry on a block's task draws from that block; another billable entry of a
+        support project draws from its customer's active block valid on the entry's
+        date, oldest first. An entry larger than what is left is split by the block's
+        overage policy. Returns the blocks drawn from (sudo)."""
+        drawn = self.env["support.block"].sudo()
+        for line in self.filtered(lambda ln: ln._support_block_eligible()).sorted(
+            lambda ln: (ln.date, ln.id)
+        ):
+            drawn |= line._support_draw_from_blocks()
+        return drawn
+
+    def _support_draw_from_blocks(self):
+        self.ensure_one()
+        chain, index = self.env["support.block"]._support_blocks_for(
+            self.partner_id, self.company_id, self.date, task=self.task_id
+        )
+        if not chain:
+            return chain
+        chain._support_lock()
+        chain.invalidate_recordset(["hours_used", "hours_remaining", "usage_percent"])
+        remaining = {block.id: block.hours_remaining for block in chain}
+        factor = self._support_block_factor()
+        pieces = []  # (block or empty, billed hours, is overage)
+        left = self.billed_hours
+        while True:
+            block = chain[index]
+            capacity = max(remaining[block.id], 0.0) / factor
+            if float_compare(capacity, left, precision_digits=HOURS_PRECISION) >= 0:
+                pieces.append((block, left, False))
+                break
+            policy = block.overage_policy
+            if policy == "stop" and not self._support_may_exceed():
+                raise UserError(
+                    self.env._(
+                        "Block %(block)s of %(customer)s has %(hours)s hours left and does "
+                        "not allow more: ask a Support Manager to log this time, or renew "
+                        "the block.",
+                        block=block.name,
+                        customer=block.partner_id.display_name,
+                        hours=f"{max(remaining[block.id], 0.0):.2f}",
+                    )
+                )
+            if policy in ("negative", "stop"):
+                pieces.append((block, left, False))
+                break
+            if not float_is_zero(capacity, precision_digits=HOURS_PRECISION):
+                pieces.append((block, capacity, False))
+                left -= capacity
+                remaining[block.id] = 0.0
+            if policy == "overage_rate":
+                pieces.append((block, left, True))
+                break
+            # next_block: the customer's next block with hours left, else no block
+            index = next(
+                (
+                    i
+                    for i in range(index + 1, len(chain))
+                    if float_compare(remaining[chain[i].id], 0.0, precision_digits=HOURS_PRECISION)
+                    > 0
+                ),
+                None,
+            )
+            if index is None:
+                pieces.append((chain.browse(), left, False))
+                break
+        self._support_apply_pieces(pieces)
+        return chain.browse([block.id for block, _hours, _overage in pieces if block])
+
+    def _support_apply_pieces(self, pieces):
+        """Write the first piece on the entry and create one entry per other piece; the
+        worked time is split in the same proportions as the billed time."""
+        self.ensure_one()
+        line = self.with_context(support_block_skip_assign=True)
+        first, *others = pieces
+        if not others:
+            block, _hours, overage = first
+            line.write({"support_block_id": block.id, "support_is_overage": overage})
+            return
+        billed, worked = self.billed_hours, self.unit_amount
+        units = [worked * hours / billed for _block, hours, _overage in pieces]
+        units[-1] = worked - sum(units[:-1])
+        template = self.copy_data()[0]
+        template.update(
+            {
+                "name": self.name,
+                "date": self.date,
+                "project_id": self.project_id.id,
+                "task_id": self.task_id.id,
+                "employee_id": self.employee_id.id,
+                "user_id": self.user_id.id,
+                "partner_id": self.partner_id.id,
+                "support_type_id": self.support_type_id.id,
+                "billable": self.billable,
+            }
+        )
+        line.create(
+            [
+                dict(
+                    template,
+                    unit_amount=unit,
+                    billed_hours=hours,
+                    support_block_id=block.id,
+                    support_is_overage=overage,
+                )
+                for (block, hours, overage), unit in zip(others, units[1:], strict=True)
+            ]
+        )
+        block, hours, overage = first
+        line.write(
+            {
+                "unit_amount": units[0],
+                "billed_hours": hours,
+                "support_block_id": block.id,
+                "support_is_overage": overage,
+            }
+        )

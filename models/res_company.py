@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_round
 
+from .support_block import DEFAULT_THRESHOLDS, check_thresholds
+
 ROUND_METHODS = [
     ("up", "Round up"),
     ("nearest", "Round to nearest"),
@@ -52,6 +54,17 @@ class ResCompany(models.Model):
         default="up",
         required=True,
     )
+    support_block_alert_thresholds = fields.Char(
+        string="Block Alert Thresholds",
+        default=DEFAULT_THRESHOLDS,
+        help="Default usage percentages, separated by commas, at which a prepaid block "
+        "alerts its account manager.",
+    )
+    support_block_alert_email = fields.Boolean(
+        string="Email Block Alerts to Customers",
+        help="At each alert threshold, also email the customer's contact the balance of "
+        "the block.",
+    )
 
     @api.constrains("support_round_increment", "support_round_minimum")
     def _check_support_rounding(self):
@@ -62,6 +75,11 @@ class ResCompany(models.Model):
                 company.support_round_increment,
                 company.name,
             )
+
+    @api.constrains("support_block_alert_thresholds")
+    def _check_support_block_alert_thresholds(self):
+        for company in self:
+            check_thresholds(self.env, company.support_block_alert_thresholds)
 
     def _support_rounding_policy(self):
         """(minimum, increment, method) of the company's default policy."""

@@ -13,3 +13,9 @@ class ResConfigSettings(models.TransientModel):
     support_round_method = fields.Selection(
         related="company_id.support_round_method", readonly=False
     )
+    support_block_alert_thresholds = fields.Char(
+        related="company_id.support_block_alert_thresholds", readonly=False
+    )
+    support_block_alert_email = fields.Boolean(
+        related="company_id.support_block_alert_email", readonly=False
+    )

@@ -33,6 +33,30 @@ class ResPartner(models.Model):
         string="Default Support Type",
         help="Support type proposed for time logged for this customer.",
     )
+    support_block_ids = fields.One2many(
+        "support.block",
+        "partner_id",
+        string="Prepaid Blocks",
+        groups="it_support_time.group_support_user",
+    )
+    support_block_count = fields.Integer(
+        compute="_compute_support_block_balance",
+        groups="it_support_time.group_support_user",
+    )
+    support_block_hours_available = fields.Float(
+        compute="_compute_support_block_balance",
+        groups="it_support_time.group_support_user",
+    )
+    support_block_hours_used = fields.Float(
+        compute="_compute_support_block_balance",
+        groups="it_support_time.group_support_user",
+    )
+    support_block_hours_remaining = fields.Float(
+        string="Prepaid Hours Left",
+        compute="_compute_support_block_balance",
+        groups="it_support_time.group_support_user",
+        help="Hours left in the customer's active and exhausted blocks.",
+    )
 
     @api.constrains("support_round_increment", "support_round_minimum")
     def _check_support_rounding(self):
@@ -55,3 +79,24 @@ class ResPartner(models.Model):
                 commercial.support_round_method,
             )
         return company._support_rounding_policy()
+
+    def _compute_support_block_balance(self):
+        commercials = self.commercial_partner_id
+        blocks = self.env["support.block"].search([("partner_id", "in", commercials.ids)])
+        drawing = blocks.filtered(lambda b: b.state in ("active", "exhausted"))
+        for partner in self:
+            own = blocks.filtered(lambda b, p=partner: b.partner_id == p.commercial_partner_id)
+            current = own & drawing
+            partner.support_block_count = len(own)
+            partner.support_block_hours_available = sum(current.mapped("hours_available"))
+            partner.support_block_hours_used = sum(current.mapped("hours_used"))
+            partner.support_block_hours_remaining = sum(current.mapped("hours_remaining"))
+
+    def action_view_support_blocks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "it_support_time.support_block_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

@@ -2,3 +2,10 @@ from . import test_rounding
 from . import test_support_type
 from . import test_demo
 from . import test_ui
+from . import test_block_balance
+from . import test_block_consumption
+from . import test_block_alerts
+from . import test_block_renewal
+from . import test_block_sale
+from . import test_block_portal
+from . import test_block_ui

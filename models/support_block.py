@@ -1,0 +1,973 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero
+
+BLOCK_STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("exhausted", "Exhausted"),
+    ("expired", "Expired"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+# states in which a block takes new time
+DRAWING_STATES = ("active", "exhausted")
+RENEWABLE_STATES = ("active", "exhausted", "expired")
+OVERAGE_POLICIES = [
+    ("next_block", "Draw from the next block"),
+    ("overage_rate", "Bill at the overage rate"),
+    ("negative", "Go below zero (deduct from the renewal)"),
+    ("stop", "Stop (only managers may exceed)"),
+]
+DEFAULT_THRESHOLDS = "75,90,100"
+# hours are compared to a ten-thousandth of an hour (0.36 s)
+HOURS_PRECISION = 4
+
+
+def parse_thresholds(text):
+    """Sorted percentages of a "75,90,100" string; ``ValueError`` when malformed."""
+    values = set()
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        value = int(part)
+        if value <= 0 or value > 1000:
+            raise ValueError(part)
+        values.add(value)
+    return sorted(values)
+
+
+def format_thresholds(values):
+    return ",".join(str(value) for value in sorted(values))
+
+
+class SupportBlock(models.Model):
+    """Prepaid hours sold to one customer under one PO, drawn by its timesheet entries."""
+
+    _name = "support.block"
+    _description = "Prepaid Support Block"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="The customer (commercial entity) the hours are sold to.",
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        check_company=True,
+        domain="[('id', 'child_of', partner_id)]",
+        help="Receives the balance alerts; the customer itself when empty.",
+    )
+    po_number = fields.Char(
+        string="PO Number",
+        tracking=True,
+        copy=False,
+        help="The customer's purchase order: required to activate the block, printed on "
+        "its task, statement and invoices.",
+    )
+    hours_purchased = fields.Float(
+        string="Purchased Hours", required=True, digits=(16, 2), tracking=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    price_unit = fields.Monetary(string="Price per Hour", tracking=True)
+    amount_total = fields.Monetary(string="Total", compute="_compute_amount_total", store=True)
+    date_start = fields.Date(
+        string="Valid From",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    date_end = fields.Date(
+        string="Expires On",
+        tracking=True,
+        help="Leave empty for a block that never expires. The day after, the block is "
+        "expired and takes no more time.",
+    )
+    state = fields.Selection(
+        BLOCK_STATES,
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Account Manager",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        tracking=True,
+        check_company=True,
+        help="Receives the balance alerts as activities.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    project_id = fields.Many2one(
+        "project.project",
+        string="Support Project",
+        check_company=True,
+        domain="[('is_support_project', '=', True)]",
+        help="The customer's support project, where the block's task is created. Found "
+        "or created when the block is activated.",
+    )
+    task_id = fields.Many2one(
+        "project.task",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="Time logged on this task draws from the block.",
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Sales Order Item",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    sale_order_id = fields.Many2one(related="sale_line_id.order_id", string="Sales Order")
+    timesheet_ids = fields.One2many(
+        "account.analytic.line", "support_block_id", string="Entries", readonly=True
+    )
+    timesheet_count = fields.Integer(compute="_compute_timesheet_count", compute_sudo=True)
+    hours_available = fields.Float(
+        string="Available Hours",
+        compute="_compute_hours_available",
+        store=True,
+        digits=(16, 2),
+        help="Purchased hours plus the hours carried over from the previous block (a "
+        "negative balance carried over lowers it).",
+    )
+    hours_used = fields.Float(
+        string="Used Hours",
+        compute="_compute_hours",
+        compute_sudo=True,
+        digits=(16, 2),
+        help="Block hours drawn by the entries: billed hours times the support type's "
+        "block factor.",
+    )
+    hours_remaining = fields.Float(
+        string="Remaining Hours",
+        compute="_compute_hours",
+        compute_sudo=True,
+        digits=(16, 2),
+    )
+    hours_overage = fields.Float(
+        string="Overage Hours",
+        compute="_compute_hours",
+        compute_sudo=True,
+        digits=(16, 2),
+        help="Block hours of the overage entries, billed at the overage rate.",
+    )
+    usage_percent = fields.Float(
+        string="Usage (%)",
+        compute="_compute_hours",
+        compute_sudo=True,
+    )
+    overage_policy = fields.Selection(
+        OVERAGE_POLICIES,
+        required=True,
+        default="next_block",
+        tracking=True,
+        help="What happens to time beyond the remaining hours:\n"
+        "- Draw from the next block: the rest goes to the customer's next active block, "
+        "or is billed as ordinary support time when there is none;\n"
+        "- Bill at the overage rate: the rest becomes an overage entry billed at the "
+        "overage rate;\n"
+        "- Go below zero: the block's balance goes negative and is deducted from its "
+        "renewal (with rollover);\n"
+        "- Stop: technicians cannot log it; Support Managers can (the block goes below "
+        "zero).",
+    )
+    overage_rate = fields.Monetary(
+        help="Price of a block hour beyond the block under the overage policy.",
+    )
+    rollover = fields.Boolean(
+        help="At renewal, the unused hours (or the negative balance) move into the new "
+        "block and this block is closed."
+    )
+    rollover_hours_in = fields.Float(
+        string="Carried Over In",
+        readonly=True,
+        copy=False,
+        digits=(16, 2),
+        help="Hours carried over from the previous block at its renewal.",
+    )
+    rollover_hours_out = fields.Float(
+        string="Carried Over Out",
+        readonly=True,
+        copy=False,
+        digits=(16, 2),
+        help="Hours moved into the renewal block.",
+    )
+    previous_block_id = fields.Many2one(
+        "support.block",
+        string="Renewal Of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    next_block_ids = fields.One2many("support.block", "previous_block_id", readonly=True)
+    renewed_block_id = fields.Many2one(
+        "support.block",
+        string="Renewed By",
+        compute="_compute_renewed_block_id",
+        store=True,
+    )
+    alert_thresholds = fields.Char(
+        default=lambda self: self.env.company.support_block_alert_thresholds or DEFAULT_THRESHOLDS,
+        help="Usage percentages, separated by commas, at which the account manager (and "
+        "the customer, if enabled in Settings) is alerted. Each fires once.",
+    )
+    alert_fired = fields.Char(
+        string="Alerts Sent",
+        readonly=True,
+        copy=False,
+        help="Thresholds whose alert was sent.",
+    )
+
+    _sql_constraints = [
+        (
+            "previous_block_unique",
+            "UNIQUE(previous_block_id)",
+            "A block can be renewed only once.",
+        ),
+        (
+            "sale_line_unique",
+            "UNIQUE(sale_line_id)",
+            "A sales order item creates one block only.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("hours_purchased", "price_unit")
+    def _compute_amount_total(self):
+        for block in self:
+            block.amount_total = block.hours_purchased * block.price_unit
+
+    @api.depends("hours_purchased", "rollover_hours_in")
+    def _compute_hours_available(self):
+        for block in self:
+            block.hours_available = block.hours_purchased + block.rollover_hours_in
+
+    @api.depends(
+        "hours_available",
+        "rollover_hours_out",
+        "timesheet_ids.support_block_hours",
+        "timesheet_ids.support_is_overage",
+    )
+    def _compute_hours(self):
+        drawn = self._support_hours_drawn()
+        for block in self:
+            used, overage = drawn.get(block._origin.id, (0.0, 0.0))
+            block.hours_used = used
+            block.hours_overage = overage
+            block.hours_remaining = block.hours_available - used - block.rollover_hours_out
+            if block.hours_available > 0:
+                block.usage_percent = 100.0 * used / block.hours_available
+            else:
+                block.usage_percent = 100.0 if used > 0 else 0.0
+
+    @api.depends("timesheet_ids")
+    def _compute_timesheet_count(self):
+        counts = dict(
+            self.env["account.analytic.line"]._read_group(
+                [("support_block_id", "in", self._origin.ids)],
+                ["support_block_id"],
+                ["__count"],
+            )
+        )
+        for block in self:
+            block.timesheet_count = counts.get(block._origin, 0)
+
+    @api.depends("next_block_ids")
+    def _compute_renewed_block_id(self):
+        for block in self:
+            block.renewed_block_id = block.next_block_ids[:1]
+
+    def _compute_access_url(self):
+        result = super()._compute_access_url()
+        for block in self:
+            block.access_url = f"/my/support-blocks/{block.id}"
+        return result
+
+    def _support_hours_drawn(self):
+        """{block id: (used hours, overage hours)} of ``self``, in one grouped query over
+        every entry (whoever may read them)."""
+        groups = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("support_block_id", "in", self._origin.ids)],
+                ["support_block_id", "support_is_overage"],
+                ["support_block_hours:sum"],
+            )
+        )
+        drawn = defaultdict(lambda: [0.0, 0.0])
+        for block, is_overage, hours in groups:
+            drawn[block.id][1 if is_overage else 0] += hours
+        return {block_id: tuple(hours) for block_id, hours in drawn.items()}
+
+    # --------------------------------------------------------------- constraints
+
+    @api.constrains("hours_purchased", "price_unit", "overage_rate", "overage_policy")
+    def _check_amounts(self):
+        for block in self:
+            if block.hours_purchased <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Block %(block)s needs a positive number of purchased hours.",
+                        block=block.name,
+                    )
+                )
+            if block.price_unit < 0 or block.overage_rate < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The prices of block %(block)s cannot be negative.", block=block.name
+                    )
+                )
+            if block.overage_policy == "overage_rate" and float_is_zero(
+                block.overage_rate, precision_rounding=block.currency_id.rounding
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Block %(block)s bills time beyond its hours at the overage rate: "
+                        "set the overage rate.",
+                        block=block.name,
+                    )
+                )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for block in self:
+            if block.date_end and block.date_end < block.date_start:
+                raise ValidationError(
+                    self.env._("Block %(block)s cannot expire before it starts.", block=block.name)
+                )
+
+    @api.constrains("alert_thresholds")
+    def _check_alert_thresholds(self):
+        for block in self:
+            check_thresholds(self.env, block.alert_thresholds)
+
+    @api.constrains("partner_id", "contact_id")
+    def _check_contact(self):
+        for block in self:
+            if block.contact_id and block.contact_id.commercial_partner_id != block.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The contact of block %(block)s must belong to %(customer)s.",
+                        block=block.name,
+                        customer=block.partner_id.display_name,
+                    )
+                )
+
+    # ----------------------------------------------------------------------- CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        new_name = self.env._("New")
+        for vals in vals_list:
+            if vals.get("partner_id"):
+                vals["partner_id"] = self._support_commercial_partner_id(vals["partner_id"])
+            if vals.get("name", new_name) == new_name:
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                sequence = self.env["ir.sequence"].with_company(company or self.env.company)
+                vals["name"] = sequence.next_by_code("support.block") or new_name
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("partner_id"):
+            vals["partner_id"] = self._support_commercial_partner_id(vals["partner_id"])
+        for fname in ("partner_id", "company_id"):
+            if fname in vals and any(
+                block.state != "draft" and block[fname].id != vals[fname] for block in self
+            ):
+                raise UserError(
+                    self.env._(
+                        "The customer and company of a block cannot change once it is "
+                        "active: cancel it and create a new one."
+                    )
+                )
+        result = super().write(vals)
+        if {"hours_purchased", "rollover_hours_in", "rollover_hours_out"} & vals.keys():
+            self._support_refresh_state()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        for block in self:
+            if block.state not in ("draft", "cancelled") or block.sudo().timesheet_ids:
+                raise UserError(
+                    self.env._(
+                        "Block %(block)s has been active: cancel or close it instead of "
+                        "deleting it.",
+                        block=block.name,
+                    )
+                )
+
+    @api.model
+    def _support_commercial_partner_id(self, partner_id):
+        return self.env["res.partner"].browse(partner_id).commercial_partner_id.id
+
+    # -------------------------------------------------------------------- actions
+
+    def action_activate(self):
+        """Activate draft blocks: they need a PO. Each gets its task in the customer's
+        support project (the task name carries the PO) and takes what is left of the
+        block it renews when that one rolls over."""
+        for block in self:
+            if block.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Block %(block)s is not a draft: only draft blocks can be activated.",
+                        block=block.name,
+                    )
+                )
+            if not (block.po_number or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Block %(block)s has no PO number: enter the customer's purchase "
+                        "order number before activating it.",
+                        block=block.name,
+                    )
+                )
+        for block in self:
+            block._support_ensure_task()
+            block.state = "active"
+            previous = block.previous_block_id
+            if previous.rollover and previous.state in RENEWABLE_STATES:
+                previous._support_roll_over_into(block)
+        self._support_refresh_state()
+        return True
+
+    def action_close(self):
+        for block in self:
+            if block.state not in RENEWABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "Block %(block)s cannot be closed: only active, exhausted or "
+                        "expired blocks can.",
+                        block=block.name,
+                    )
+                )
+        self.write({"state": "closed"})
+        return True
+
+    def action_cancel(self):
+        for block in self:
+            if block.state not in ("draft", "active", "exhausted"):
+                raise UserError(
+                    self.env._(
+                        "Block %(block)s cannot be cancelled in its state: close it instead.",
+                        block=block.name,
+                    )
+                )
+            if block.sudo().timesheet_ids:
+                raise UserError(
+                    self.env._(
+                        "Time has been drawn from block %(block)s: close it instead of "
+                        "cancelling it.",
+                        block=block.name,
+                    )
+                )
+        # a draft renewal that never started frees the block it renews
+        self.filtered(lambda b: b.state == "draft").previous_block_id = False
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_draft(self):
+        for block in self:
+            if block.state != "cancelled":
+                raise UserError(
+                    self.env._(
+                        "Only cancelled blocks can be reset to draft (%(block)s is not).",
+                        block=block.name,
+                    )
+                )
+        self.write({"state": "draft"})
+        return True
+
+    def action_renew(self):
+        """Open the renewal wizard."""
+        self.ensure_one()
+        self._support_check_renewable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Renew %(block)s", block=self.name),
+            "res_model": "support.block.renew.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_block_id": self.id},
+        }
+
+    def action_view_timesheets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "it_support_time.account_analytic_line_action_support_block"
+        )
+        action["domain"] = [("support_block_id", "=", self.id)]
+        action["context"] = {"default_task_id": self.task_id.id, "is_timesheet": 1}
+        return action
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "view_mode": "form",
+            "res_id": self.sale_order_id.id,
+        }
+
+    # ---------------------------------------------------------- business methods
+
+    def _support_ensure_task(self):
+        """The block's task in the customer's support project (found or created)."""
+        self.ensure_one()
+        if self.task_id:
+            return self.task_id
+        project = self.project_id or self._support_find_project()
+        # the project and task are part of the block the user may activate (a manager,
+        # or a salesperson confirming its order): created whatever their project rights
+        task = (
+            self.env["project.task"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._(
+                        "Prepaid block %(block)s - PO %(po)s",
+                        block=self.name,
+                        po=self.po_number,
+                    ),
+                    "project_id": project.id,
+                    "partner_id": self.partner_id.id,
+                    "user_ids": False,
+                    "description": self.env._(
+                        "Time logged on this task draws from prepaid block %(block)s "
+                        "(%(hours)s hours, PO %(po)s).",
+                        block=self.name,
+                        hours=f"{self.hours_purchased:.2f}",
+                        po=self.po_number,
+                    ),
+                }
+            )
+        )
+        self.write({"project_id": project.id, "task_id": task.id})
+        return task
+
+    def _support_find_project(self):
+        self.ensure_one()
+        Project = self.env["project.project"].sudo()
+        project = Project.search(
+            [
+                ("is_support_project", "=", True),
+                ("allow_timesheets", "=", True),
+                ("partner_id", "child_of", self.partner_id.id),
+                ("company_id", "in", [self.company_id.id, False]),
+            ],
+            order="id",
+            limit=1,
+        )
+        return project or Project.create(
+            {
+                "name": self.env._("Support - %(customer)s", customer=self.partner_id.name),
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "is_support_project": True,
+                "allow_timesheets": True,
+                "privacy_visibility": "portal",
+            }
+        )
+
+    def _support_check_renewable(self):
+        self.ensure_one()
+        if self.state not in RENEWABLE_STATES:
+            raise UserError(
+                self.env._(
+                    "Block %(block)s cannot be renewed: only active, exhausted or expired "
+                    "blocks can.",
+                    block=self.name,
+                )
+            )
+        if self.renewed_block_id:
+            raise UserError(
+                self.env._(
+                    "Block %(block)s is already renewed by %(renewal)s.",
+                    block=self.name,
+                    renewal=self.renewed_block_id.name,
+                )
+            )
+        pending = (
+            self.env["sale.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("support_renew_block_id", "=", self.id),
+                    ("order_id.state", "in", ("draft", "sent")),
+                ],
+                limit=1,
+            )
+        )
+        if pending:
+            raise UserError(
+                self.env._(
+                    "Quotation %(order)s already renews block %(block)s: confirm or cancel it.",
+                    order=pending.order_id.name,
+                    block=self.name,
+                )
+            )
+
+    def _support_renewal_values(
+        self, hours_purchased, price_unit, po_number, date_start, date_end
+    ):
+        """Values of the block renewing ``self``: same customer, project and terms."""
+        self.ensure_one()
+        return {
+            "partner_id": self.partner_id.id,
+            "contact_id": self.contact_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "user_id": self.user_id.id,
+            "project_id": self.project_id.id,
+            "hours_purchased": hours_purchased,
+            "price_unit": price_unit,
+            "po_number": po_number,
+            "date_start": date_start,
+            "date_end": date_end,
+            "overage_policy": self.overage_policy,
+            "overage_rate": self.overage_rate,
+            "rollover": self.rollover,
+            "alert_thresholds": self.alert_thresholds,
+            "previous_block_id": self.id,
+        }
+
+    def _support_renew(
+        self,
+        hours_purchased,
+        price_unit,
+        po_number,
+        date_start=None,
+        date_end=False,
+        quotation=False,
+        product=None,
+    ):
+        """Renew ``self``: an active next block (returned) or, with ``quotation``, a
+        quotation for it (returned) whose confirmation creates it. With rollover, what
+        is left of ``self`` moves into the new block when it is activated."""
+        self.ensure_one()
+        self._support_check_renewable()
+        po_number = (po_number or "").strip()
+        if not po_number:
+            raise UserError(
+                self.env._(
+                    "Enter the customer's PO number for the renewal of %(block)s.", block=self.name
+                )
+            )
+        if hours_purchased <= 0:
+            raise UserError(self.env._("The renewal needs a positive number of hours."))
+        if quotation:
+            return self._support_create_renewal_quotation(
+                product, hours_purchased, price_unit, po_number
+            )
+        date_start = date_start or fields.Date.context_today(self)
+        block = self.create(
+            self._support_renewal_values(
+                hours_purchased, price_unit, po_number, date_start, date_end
+            )
+        )
+        block.action_activate()
+        self.message_post(
+            body=Markup("%s") % self.env._("Renewed by %(block)s.", block=block.name)
+        )
+        return block
+
+    def _support_create_renewal_quotation(self, product, hours_purchased, price_unit, po_number):
+        self.ensure_one()
+        if not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise UserError(
+                self.env._("Only salespeople can create quotations: create the block instead.")
+            )
+        if not product or not product.support_block_ok or product.support_block_hours <= 0:
+            raise UserError(
+                self.env._(
+                    "Choose a product sold as a prepaid support block (with its hours per "
+                    "unit) for the renewal quotation."
+                )
+            )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": (self.contact_id or self.partner_id).id,
+                "company_id": self.company_id.id,
+                "client_order_ref": po_number,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": hours_purchased / product.support_block_hours,
+                            "price_unit": price_unit * product.support_block_hours,
+                            "support_renew_block_id": self.id,
+                        }
+                    )
+                ],
+            }
+        )
+        self.message_post(
+            body=Markup("%s")
+            % self.env._("Renewal quotation %(order)s created.", order=order.name)
+        )
+        return order
+
+    def _support_roll_over_into(self, new_block):
+        """Move what is left of ``self`` (unused hours or a negative balance) into
+        ``new_block``, record it on both, and close ``self``."""
+        self.ensure_one()
+        self.invalidate_recordset(["hours_used", "hours_remaining", "hours_overage"])
+        hours = self.hours_remaining
+        self._track_set_log_message(
+            Markup("<p>%s</p>")
+            % self.env._(
+                "%(hours)s hours carried over into %(block)s.",
+                hours=f"{hours:.2f}",
+                block=new_block.name,
+            )
+        )
+        self.write({"rollover_hours_out": hours, "state": "closed"})
+        new_block.write({"rollover_hours_in": hours})
+
+    def _support_refresh_state(self):
+        """Exhausted when nothing is left, active again when edits free hours; then the
+        alerts. Runs after any change to the entries, whoever logs them."""
+        # the state follows the entries of every technician, not only the user's
+        blocks = self.sudo().filtered(lambda b: b.state in DRAWING_STATES)
+        if not blocks:
+            return
+        blocks.invalidate_recordset(
+            ["hours_used", "hours_remaining", "hours_overage", "usage_percent"]
+        )
+        for block in blocks:
+            left = float_compare(block.hours_remaining, 0.0, precision_digits=HOURS_PRECISION)
+            if block.state == "active" and left <= 0:
+                block._support_set_state(
+                    "exhausted",
+                    self.env._(
+                        "No hours left (%(hours)s h): the block is exhausted.",
+                        hours=f"{block.hours_remaining:.2f}",
+                    ),
+                )
+            elif block.state == "exhausted" and left > 0:
+                block._support_set_state(
+                    "active",
+                    self.env._(
+                        "%(hours)s h available again: the block is active.",
+                        hours=f"{block.hours_remaining:.2f}",
+                    ),
+                )
+        blocks._support_check_alerts()
+
+    def _support_set_state(self, state, reason):
+        self._track_set_log_message(Markup("<p>%s</p>") % reason)
+        self.write({"state": state})
+
+    def _support_check_alerts(self):
+        """Fire the alert of each threshold the usage has reached, once per threshold."""
+        for block in self:
+            if block.state not in DRAWING_STATES:
+                continue
+            try:
+                thresholds = parse_thresholds(block.alert_thresholds)
+                fired = set(parse_thresholds(block.alert_fired))
+            except ValueError:
+                continue
+            reached = [
+                threshold
+                for threshold in thresholds
+                if threshold not in fired
+                and float_compare(block.usage_percent, threshold, precision_digits=2) >= 0
+            ]
+            if not reached:
+                continue
+            # recorded on the block row: a concurrent transaction firing the same
+            # threshold conflicts on it and is retried, then sees it fired
+            block.alert_fired = format_thresholds(fired | set(reached))
+            block._support_send_alert(max(reached))
+
+    def _support_send_alert(self, threshold):
+        """An activity for the account manager and, if enabled, an email to the
+        customer with the balance."""
+        self.ensure_one()
+        summary = self.env._(
+            "%(block)s is %(percent)s%% used: %(hours)s h left",
+            block=self.name,
+            percent=threshold,
+            hours=f"{self.hours_remaining:.2f}",
+        )
+        note = self.env._(
+            "%(customer)s has used %(used)s of %(available)s hours of block %(block)s "
+            "(PO %(po)s). Time to offer the renewal?",
+            customer=self.partner_id.name,
+            used=f"{self.hours_used:.2f}",
+            available=f"{self.hours_available:.2f}",
+            block=self.name,
+            po=self.po_number,
+        )
+        if self.user_id:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note,
+                user_id=self.user_id.id,
+            )
+        else:
+            self.message_post(body=Markup("<p>%s</p>") % summary)
+        recipient = self.contact_id or self.partner_id
+        if self.company_id.support_block_alert_email and recipient.email:
+            template = self.env.ref(
+                "it_support_time.mail_template_support_block_alert", raise_if_not_found=False
+            )
+            if template:
+                self.message_post_with_source(
+                    template,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+
+    @api.model
+    def _cron_expire_blocks(self):
+        """Expire the blocks whose end date has passed: they take no more time."""
+        today = fields.Date.context_today(self)
+        blocks = self.search([("state", "in", DRAWING_STATES), ("date_end", "<", today)])
+        for block in blocks:
+            block._support_set_state(
+                "expired",
+                self.env._(
+                    "Valid until %(date)s: the block is expired with %(hours)s h unused.",
+                    date=block.date_end,
+                    hours=f"{block.hours_remaining:.2f}",
+                ),
+            )
+        return blocks
+
+    @api.model
+    def _support_blocks_for(self, partner, company, date, task=None):
+        """The blocks time logged on ``task`` for ``partner`` on ``date`` draws from, in
+        the order it draws from them, and the index of the first one.
+
+        The block of ``task`` comes first; then the customer's blocks valid on ``date``,
+        oldest first. Returns sudo records: the caller may not read blocks."""
+        Block = self.sudo()
+        task_block = Block
+        if task:
+            task_block = Block.search(
+                [("task_id", "=", task.id), ("state", "in", DRAWING_STATES)],
+                order="date_start, id",
+                limit=1,
+            )
+        customer_blocks = Block
+        commercial = partner.commercial_partner_id
+        if commercial:
+            customer_blocks = Block.search(
+                [
+                    ("partner_id", "=", commercial.id),
+                    ("company_id", "=", company.id),
+                    ("state", "in", DRAWING_STATES),
+                    ("date_start", "<=", date),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", date),
+                    ("id", "!=", task_block.id),
+                ],
+                order="date_start, id",
+            )
+        chain = task_block | customer_blocks
+        if not chain or task_block:
+            return chain, 0
+        for index, block in enumerate(chain):
+            if float_compare(block.hours_remaining, 0.0, precision_digits=HOURS_PRECISION) > 0:
+                return chain, index
+        # every block is used up: the newest one's policy decides
+        return chain, len(chain) - 1
+
+    def _support_lock(self):
+        """Serialize the transactions drawing from these blocks. Each draw rewrites the
+        block rows, so a concurrent draw waits for it and is retried (serialization
+        failure) with the first one's entries in view: the balance is read, then
+        drawn, by one transaction at a time."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE support_block SET write_date = write_date WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
+
+    def _support_statement_lines(self):
+        """Entries of the block for its statement and portal page, newest first. The
+        statement shows every entry of a block the reader may see."""
+        self.ensure_one()
+        return self.sudo().timesheet_ids.sorted(lambda line: (line.date, line.id), reverse=True)
+
+    def _support_balance_level(self):
+        """Colour of the balance, as the balance widget shows it: ``success`` below the
+        first alert threshold, ``warning`` from it, ``danger`` from the last one or when
+        nothing is left."""
+        self.ensure_one()
+        try:
+            thresholds = parse_thresholds(self.alert_thresholds) or [75, 90, 100]
+        except ValueError:
+            thresholds = [75, 90, 100]
+        if (
+            float_compare(self.hours_remaining, 0.0, precision_digits=HOURS_PRECISION) <= 0
+            or self.usage_percent >= thresholds[-1]
+        ):
+            return "danger"
+        if self.usage_percent >= thresholds[0]:
+            return "warning"
+        return "success"
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Statement %(block)s", block=self.name.replace("/", "-"))
+
+
+def check_thresholds(env, text):
+    try:
+        parse_thresholds(text)
+    except ValueError as error:
+        raise ValidationError(
+            env._(
+                "Alert thresholds are whole percentages separated by commas, for example "
+                "75,90,100 (%(value)s is not valid).",
+                value=text,
+            )
+        ) from error

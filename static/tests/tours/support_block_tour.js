@@ -1,0 +1,116 @@
+import { registry } from "@web/core/registry";
+
+// An account manager opens the nearly used-up block of the demo dental clinic, reads
+// its balance in the widget and renews it through the wizard.
+registry.category("web_tour.tours").add("it_support_time_block_renewal", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button:enabled",
+            run: "click",
+        },
+        {
+            content: "Open the Support app",
+            trigger: ".o_app[data-menu-xmlid='it_support_time.menu_support_root']",
+            run: "click",
+        },
+        {
+            content: "Open Operations",
+            trigger: ".o_menu_sections button[data-menu-xmlid='it_support_time.menu_support_operations']",
+            run: "click",
+        },
+        {
+            content: "Open Prepaid Blocks",
+            trigger: ".dropdown-item[data-menu-xmlid='it_support_time.support_block_menu']",
+            run: "click",
+        },
+        {
+            content: "The list shows each block's balance bar",
+            trigger: ".o_data_row td[name='hours_remaining'] .o_support_block_balance .progress-bar",
+        },
+        {
+            content: "Open the Acme block",
+            trigger: ".o_data_row:has(td[name='po_number']:contains('ACME-PO-2024-118')) td[name='name']",
+            run: "click",
+        },
+        {
+            content: "The balance bar is drawn, coloured as past its first alert threshold",
+            trigger:
+                ".o_form_view .o_field_widget[name='hours_remaining'] .o_support_block_balance[data-level='warning'] .progress-bar.bg-warning",
+        },
+        {
+            content: "The remaining hours are shown as text",
+            trigger:
+                ".o_form_view .o_field_widget[name='hours_remaining'] .o_support_block_balance_remaining:contains('1.50 h left')",
+        },
+        {
+            content: "Renew the block",
+            trigger: ".o_form_view .o_statusbar_buttons button[name='action_renew']",
+            run: "click",
+        },
+        {
+            content: "The wizard proposes the same number of hours",
+            trigger: ".modal .o_field_widget[name='hours_purchased'] input",
+            run() {
+                const value = this.anchor.value;
+                if (value !== "10.00") {
+                    throw new Error(`The renewal should propose 10.00 hours, not ${value}`);
+                }
+            },
+        },
+        {
+            content: "Enter the customer's new PO",
+            trigger: ".modal .o_field_widget[name='po_number'] input",
+            run: "edit ACME-PO-2025-001",
+        },
+        {
+            content: "Confirm the renewal",
+            trigger: ".modal-footer button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "The new block renews the Acme block",
+            trigger: ".o_form_view .o_field_widget[name='previous_block_id']:contains('BLK/')",
+        },
+        {
+            content: "It is active",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Active')",
+        },
+        {
+            content: "Its balance shows the new hours",
+            trigger:
+                ".o_form_view .o_field_widget[name='hours_remaining'] .o_support_block_balance_remaining:contains('10.00 h left')",
+        },
+        {
+            content: "Open the customer",
+            trigger: ".o_form_view .o_field_widget[name='partner_id'] a.o_form_uri",
+            run: "click",
+        },
+        {
+            content: "The customer's smart button shows its blocks and their balance",
+            trigger:
+                ".o_form_view button[name='action_view_support_blocks'] .o_support_block_balance .progress-bar",
+        },
+        {
+            content: "Open the customer's blocks",
+            trigger: ".o_form_view button[name='action_view_support_blocks']",
+            run: "click",
+        },
+        {
+            content: "Open the renewal",
+            trigger: ".o_data_row:has(td[name='po_number']:contains('ACME-PO-2025-001')) td[name='name']",
+            run: "click",
+        },
+        {
+            content: "Open its task",
+            trigger: ".o_form_view .o_field_widget[name='task_id'] a.o_form_uri",
+            run: "click",
+        },
+        {
+            content: "The task shows the balance of its block",
+            trigger:
+                ".o_form_view .o_field_widget[name='support_block_hours_remaining'] .o_support_block_balance_remaining:contains('10.00 h left')",
+        },
+    ],
+});

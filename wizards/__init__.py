@@ -1,0 +1,1 @@
+from . import support_block_renew_wizard
