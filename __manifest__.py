@@ -26,9 +26,16 @@
         "views/project_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "data/support_trip_data.xml",
+        "views/support_trip_views.xml",
+        "views/fleet_vehicle_views.xml",
+        "wizards/support_mileage_log_wizard_views.xml",
+        "report/support_trip_reports.xml",
+        "report/support_trip_templates.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
+        "demo/support_trip_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -5,3 +5,5 @@ from . import res_config_settings
 from . import project_project
 from . import project_task
 from . import account_analytic_line
+from . import support_trip
+from . import fleet_vehicle

@@ -13,3 +13,9 @@ class ResConfigSettings(models.TransientModel):
     support_round_method = fields.Selection(
         related="company_id.support_round_method", readonly=False
     )
+    support_mileage_rate_km = fields.Float(
+        related="company_id.support_mileage_rate_km", readonly=False
+    )
+    support_mileage_rate_mi = fields.Float(
+        related="company_id.support_mileage_rate_mi", readonly=False
+    )

@@ -1,0 +1,1 @@
+from . import support_mileage_log_wizard
