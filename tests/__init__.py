@@ -4,3 +4,4 @@ from . import test_demo
 from . import test_ui
 from . import test_support_trip
 from . import test_support_trip_report
+from . import test_support_trip_ui

@@ -1,6 +1,9 @@
+from psycopg2 import IntegrityError
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .mileage_common import MileageCommon
 
@@ -362,6 +365,18 @@ class TestTripInvoicedLock(MileageCommon):
         self.assertEqual(self.trip.state, "invoiced")
         self.invoice.button_draft()
         self.trip.with_user(self.support_manager)._support_release_invoice()
+        self.assertRecordValues(
+            self.trip, [{"state": "confirmed", "support_invoice_line_id": False}]
+        )
+
+    def test_billing_line_cannot_vanish_while_linked(self):
+        # deleting the draft invoice must release its trips first, else they would stay
+        # invoiced without an invoice
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            self.invoice.unlink()
+        self.assertTrue(self.line.exists())
+        self.trip._support_release_invoice()
+        self.invoice.unlink()
         self.assertRecordValues(
             self.trip, [{"state": "confirmed", "support_invoice_line_id": False}]
         )
