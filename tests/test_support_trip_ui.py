@@ -29,3 +29,8 @@ class TestSupportTripUi(HttpCase):
         self.assertEqual(trip.partner_id, trip.task_id.partner_id.commercial_partner_id)
         self.assertEqual(trip.odometer_id.value, 48439.0)
         self.assertEqual(van.odometer, 48439.0)
+
+    def test_vehicle_mileage_tour(self):
+        van = self.env.ref("it_support_time.vehicle_demo_van")
+        self.assertEqual(van.with_user(self.env.ref("base.user_admin")).support_trip_count, 5)
+        self.start_tour("/odoo", "it_support_time_vehicle_mileage", login="admin")

@@ -97,3 +97,84 @@ registry.category("web_tour.tours").add("it_support_time_log_trip", {
         },
     ],
 });
+
+// A manager opens the demo van in Fleet: its trips button, mileage rate and mileage log.
+registry.category("web_tour.tours").add("it_support_time_vehicle_mileage", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button:enabled",
+            run: "click",
+        },
+        {
+            content: "Open Fleet",
+            trigger: ".o_app[data-menu-xmlid='fleet.menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the demo van",
+            trigger: ".o_kanban_record:contains('GT-482-KV')",
+            run: "click",
+        },
+        {
+            content: "Show the stat buttons that do not fit",
+            trigger: ".o-form-buttonbox .o_button_more",
+            run: "click",
+        },
+        {
+            content: "The trips button shows the distance driven this year",
+            trigger: "button[name='action_view_support_trips']:contains('Trips'):contains('this year')",
+        },
+        {
+            content: "The van has its own mileage rate",
+            trigger: ".o_field_widget[name='support_mileage_rate'] input",
+        },
+        {
+            content: "Ask for the mileage log",
+            trigger: "button[name='action_support_mileage_log']",
+            run: "click",
+        },
+        {
+            content: "The wizard asks the year for the van",
+            trigger: ".modal .o_field_widget[name='vehicle_id'] input",
+            run: function () {
+                if (!this.anchor.value.includes("GT-482-KV")) {
+                    throw new Error(`expected the van, got "${this.anchor.value}"`);
+                }
+            },
+        },
+        {
+            content: "The year is shown as a year",
+            trigger: ".modal .o_field_widget[name='year'] input",
+            run: function () {
+                if (!/^\d{4}$/.test(this.anchor.value)) {
+                    throw new Error(`expected a plain year, got "${this.anchor.value}"`);
+                }
+            },
+        },
+        {
+            content: "It offers the PDF and the list to export",
+            trigger: ".modal button[name='action_print'] ~ button[name='action_open_list']",
+        },
+        {
+            content: "Close it",
+            trigger: ".modal .modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Show the stat buttons again",
+            trigger: "body:not(:has(.modal)) .o-form-buttonbox .o_button_more",
+            run: "click",
+        },
+        {
+            content: "Open the van's trips",
+            trigger: "button[name='action_view_support_trips']",
+            run: "click",
+        },
+        {
+            content: "They are listed by year",
+            trigger: ".o_list_view .o_group_header:contains('(5)')",
+        },
+    ],
+});
