@@ -1,3 +1,4 @@
 from . import models
 from . import controllers
+from . import report
 from . import wizards

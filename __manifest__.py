@@ -1,7 +1,6 @@
 {
     "name": "IT Support Time",
-    "summary": "Support sessions, prepaid hour blocks, quick timer, mileage and "
-    "branded invoicing for IT-support shops",
+    "summary": "Support time, prepaid blocks, quick timer, mileage and branded invoices for IT shops",
     "version": "18.0.1.0.0",
     "category": "Services/Timesheets",
     "website": "https://github.com/it-support-time/it_support_time",
@@ -35,10 +34,17 @@
         "views/sale_order_views.xml",
         "views/support_block_portal_templates.xml",
         "wizards/support_block_renew_wizard_views.xml",
+        "data/support_trip_data.xml",
+        "views/support_trip_views.xml",
+        "views/fleet_vehicle_views.xml",
+        "wizards/support_mileage_log_wizard_views.xml",
+        "report/support_trip_reports.xml",
+        "report/support_trip_templates.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
         "demo/support_block_demo.xml",
+        "demo/support_trip_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -9,3 +9,5 @@ from . import support_block
 from . import product_template
 from . import sale_order
 from . import sale_order_line
+from . import support_trip
+from . import fleet_vehicle

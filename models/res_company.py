@@ -66,6 +66,31 @@ class ResCompany(models.Model):
         "the block.",
     )
 
+    support_mileage_rate_km = fields.Float(
+        string="Mileage Rate per km",
+        digits="Support Mileage Rate",
+        help="Amount billed per kilometre on support trips with vehicles counting in km, "
+        "unless the vehicle has its own rate.",
+    )
+    support_mileage_rate_mi = fields.Float(
+        string="Mileage Rate per mi",
+        digits="Support Mileage Rate",
+        help="Amount billed per mile on support trips with vehicles counting in miles, "
+        "unless the vehicle has its own rate.",
+    )
+
+    @api.constrains("support_mileage_rate_km", "support_mileage_rate_mi")
+    def _check_support_mileage_rates(self):
+        for company in self:
+            if company.support_mileage_rate_km < 0 or company.support_mileage_rate_mi < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The mileage rates of %(company)s cannot be negative: use 0 for trips "
+                        "that are not charged.",
+                        company=company.name,
+                    )
+                )
+
     @api.constrains("support_round_increment", "support_round_minimum")
     def _check_support_rounding(self):
         for company in self:

@@ -19,3 +19,9 @@ class ResConfigSettings(models.TransientModel):
     support_block_alert_email = fields.Boolean(
         related="company_id.support_block_alert_email", readonly=False
     )
+    support_mileage_rate_km = fields.Float(
+        related="company_id.support_mileage_rate_km", readonly=False
+    )
+    support_mileage_rate_mi = fields.Float(
+        related="company_id.support_mileage_rate_mi", readonly=False
+    )

@@ -9,3 +9,6 @@ from . import test_block_renewal
 from . import test_block_sale
 from . import test_block_portal
 from . import test_block_ui
+from . import test_support_trip
+from . import test_support_trip_report
+from . import test_support_trip_ui

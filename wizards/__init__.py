@@ -1,1 +1,2 @@
 from . import support_block_renew_wizard
+from . import support_mileage_log_wizard

@@ -1,0 +1,1 @@
+from . import support_trip_mileage_log
