@@ -1,6 +1,6 @@
 {
     "name": "IT Support Time",
-    "summary": "Support time, prepaid blocks, quick timer, mileage and branded invoices for IT shops",
+    "summary": "Support time, prepaid blocks, timer, mileage, branded invoices for IT shops",
     "version": "18.0.1.0.0",
     "category": "Services/Timesheets",
     "website": "https://github.com/it-support-time/it_support_time",

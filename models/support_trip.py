@@ -5,8 +5,9 @@ from odoo.tools import float_compare, float_is_zero, float_round, formatLang
 DISTANCE_UNITS = [("kilometers", "km"), ("miles", "mi")]
 
 # What a trip is: once confirmed these only change through a reset to draft, once
-# invoiced never (the coordinator adds ``block_id`` here when blocks are merged).
+# invoiced never.
 TRIP_FIELDS = {
+    "block_id",
     "name",
     "company_id",
     "date",
@@ -87,6 +88,18 @@ class SupportTrip(models.Model):
         check_company=True,
         tracking=True,
         help="The customer (company) visited; taken from the task.",
+    )
+    block_id = fields.Many2one(
+        "support.block",
+        string="Prepaid Block",
+        compute="_compute_block_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        check_company=True,
+        domain="[('partner_id', '=', partner_id)]",
+        help="The customer's block the trip belongs to: the task's block, else the block "
+        "valid on the trip's date. Its PO goes on the invoice that bills the trip.",
     )
     purpose = fields.Char(required=True, tracking=True, help="Why the trip was made.")
     odometer_start = fields.Float(
@@ -184,6 +197,21 @@ class SupportTrip(models.Model):
             partner = trip.task_id.partner_id or trip.task_id.project_id.partner_id
             if partner:
                 trip.partner_id = partner.commercial_partner_id
+
+    @api.depends("task_id", "partner_id", "date")
+    def _compute_block_id(self):
+        Block = self.env["support.block"]
+        for trip in self:
+            if not trip.partner_id or not trip.date:
+                trip.block_id = False
+                continue
+            chain, index = Block._support_blocks_for(
+                trip.partner_id,
+                trip.company_id or self.env.company,
+                trip.date,
+                task=trip.task_id._origin or None,
+            )
+            trip.block_id = chain[index] if chain else False
 
     @api.depends("odometer_start", "odometer_end")
     def _compute_distance(self):

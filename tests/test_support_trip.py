@@ -628,3 +628,27 @@ class TestMileageDemo(TransactionCase):
             set(trips.mapped("rate")),
             {van.support_mileage_rate, van.company_id.support_mileage_rate_mi},
         )
+
+
+@tagged("post_install", "-at_install")
+class TestSupportTripBlock(MileageCommon):
+    def test_trip_belongs_to_the_block_of_its_task_or_date(self):
+        Block = self.env["support.block"]
+        block = Block.create(
+            {
+                "partner_id": self.customer.id,
+                "po_number": "PO-TRIP-1",
+                "hours_purchased": 10,
+                "price_unit": 90,
+                "date_start": "2026-01-01",
+                "date_end": "2026-06-30",
+            }
+        )
+        block.action_activate()
+        on_block_task = self._trip(task_id=block.task_id.id, date="2026-03-01")
+        self.assertEqual(on_block_task.block_id, block)
+        # another support task of the customer: the block valid on the trip's date
+        in_range = self._trip(date="2026-03-02")
+        self.assertEqual(in_range.block_id, block)
+        after_expiry = self._trip(date="2026-07-15")
+        self.assertFalse(after_expiry.block_id)
