@@ -26,11 +26,17 @@
         "views/project_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "data/quick_timer_cron.xml",
+        "views/quick_timer_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
+        "demo/quick_timer_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "it_support_time/static/src/quick_timer/**/*",
+        ],
         "web.assets_tests": [
             "it_support_time/static/tests/tours/**/*",
         ],

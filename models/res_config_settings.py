@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     support_round_method = fields.Selection(
         related="company_id.support_round_method", readonly=False
     )
+    support_timer_max_hours = fields.Float(
+        related="company_id.support_timer_max_hours", readonly=False
+    )
