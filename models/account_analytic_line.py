@@ -40,6 +40,20 @@ class AccountAnalyticLine(models.Model):
         help="Hours billed for this entry: the time spent rounded by the customer's "
         "rounding policy, 0 when not billable. Blocks, invoices and reports use it.",
     )
+    # Quick timer: a running timer is an entry with ``support_timer_start`` set (and 0
+    # worked hours until it stops). At most one per user: a unique partial index (``init``).
+    support_timer_start = fields.Datetime(
+        string="Timer Started",
+        readonly=True,
+        copy=False,
+        help="Set while the quick timer runs on this entry; cleared when it stops.",
+    )
+    support_timer_review = fields.Boolean(
+        string="To Review",
+        copy=False,
+        help="The timer ran longer than the company maximum and was stopped at that "
+        "maximum: check the worked time.",
+    )
 
     @api.depends("task_id", "partner_id")
     def _compute_support_type_id(self):
@@ -73,21 +87,6 @@ class AccountAnalyticLine(models.Model):
             line.billed_hours = round_support_minutes(line.unit_amount * 60, *policy) / 60
 
     # -- quick timer -------------------------------------------------------------------
-    # A running timer is an entry with ``support_timer_start`` set (and 0 worked hours
-    # until it stops). At most one per user: a unique partial index (see ``init``).
-    support_timer_start = fields.Datetime(
-        string="Timer Started",
-        readonly=True,
-        copy=False,
-        help="Set while the quick timer runs on this entry; cleared when it stops.",
-    )
-    support_timer_review = fields.Boolean(
-        string="To Review",
-        copy=False,
-        help="The timer ran longer than the company maximum and was stopped at that "
-        "maximum: check the worked time.",
-    )
-
     def init(self):
         res = super().init()
         self.env.cr.execute(
