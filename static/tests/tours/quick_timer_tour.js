@@ -94,7 +94,7 @@ function quickTimerSteps({ small }) {
         },
         {
             content: "The support type proposed is the customer's default",
-            trigger: ".o_support_quick_timer_type option:checked:contains('Tour Phone')",
+            trigger: ".o_support_quick_timer_type:has(option:checked:contains('Tour Phone'))",
         },
         {
             content: "Describe the work",
