@@ -40,15 +40,19 @@
         "wizards/support_mileage_log_wizard_views.xml",
         "report/support_trip_reports.xml",
         "report/support_trip_templates.xml",
+        "data/quick_timer_cron.xml",
+        "views/quick_timer_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
         "demo/support_block_demo.xml",
         "demo/support_trip_demo.xml",
+        "demo/quick_timer_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "it_support_time/static/src/block_balance/**/*",
+            "it_support_time/static/src/quick_timer/**/*",
         ],
         "web.assets_tests": [
             "it_support_time/static/tests/tours/**/*",

@@ -91,6 +91,13 @@ class ResCompany(models.Model):
                     )
                 )
 
+    support_timer_max_hours = fields.Float(
+        string="Timer Maximum",
+        default=10.0,
+        help="A quick timer left running longer than this many hours is stopped at this "
+        "maximum and its entry flagged for review.",
+    )
+
     @api.constrains("support_round_increment", "support_round_minimum")
     def _check_support_rounding(self):
         for company in self:
@@ -114,6 +121,18 @@ class ResCompany(models.Model):
             self.support_round_increment,
             self.support_round_method,
         )
+
+    @api.constrains("support_timer_max_hours")
+    def _check_support_timer_max_hours(self):
+        for company in self:
+            if not 0 < company.support_timer_max_hours <= 24:
+                raise ValidationError(
+                    self.env._(
+                        "The timer maximum of %(company)s must be between 0 and 24 hours "
+                        "(for example 10).",
+                        company=company.name,
+                    )
+                )
 
 
 def _check_rounding_values(env, minimum, increment, owner):

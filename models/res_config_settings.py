@@ -25,3 +25,6 @@ class ResConfigSettings(models.TransientModel):
     support_mileage_rate_mi = fields.Float(
         related="company_id.support_mileage_rate_mi", readonly=False
     )
+    support_timer_max_hours = fields.Float(
+        related="company_id.support_timer_max_hours", readonly=False
+    )

@@ -12,3 +12,5 @@ from . import test_block_ui
 from . import test_support_trip
 from . import test_support_trip_report
 from . import test_support_trip_ui
+from . import test_quick_timer
+from . import test_quick_timer_ui
