@@ -530,6 +530,7 @@ class TestQuickTimer(SupportCommon):
             }
         )
         block.action_activate()
+        self.env.invalidate_all()  # a new request: the task's block is read again
         with freeze_time(T0):
             data = user_env.get_support_timer_panel()
         rows = {row["id"]: row for row in data["tasks"]}
@@ -555,19 +556,6 @@ class TestQuickTimer(SupportCommon):
         self.assertFalse(zephyr.support_timer_pinned_user_ids)
         pinned = user_env.search([("support_timer_pinned", "=", True)])
         self.assertFalse(pinned)
-
-    def test_panel_block_hours_hook(self):
-        """The prepaid blocks feature fills ``block_hours`` through one hook."""
-        Task = type(self.env["project.task"])
-        with patch.object(
-            Task,
-            "_support_timer_block_hours",
-            lambda tasks: {task.id: 7.5 for task in tasks if task.project_id},
-            create=True,
-        ):
-            data = self.env["project.task"].with_user(self.support_user).get_support_timer_panel()
-        self.assertTrue(data["tasks"])
-        self.assertEqual({row["block_hours"] for row in data["tasks"]}, {7.5})
 
     # -- what the technician sees on tasks ------------------------------------------------
     def test_task_views_offer_start_and_stop(self):
