@@ -26,9 +26,16 @@
         "views/project_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "data/support_invoice_cron.xml",
+        "views/support_invoicing_views.xml",
+        "views/account_move_views.xml",
+        "views/hr_expense_views.xml",
+        "wizards/support_invoice_wizard_views.xml",
+        "report/account_move_templates.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
+        "demo/support_invoicing_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

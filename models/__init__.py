@@ -5,3 +5,6 @@ from . import res_config_settings
 from . import project_project
 from . import project_task
 from . import account_analytic_line
+from . import account_move
+from . import account_move_line
+from . import hr_expense

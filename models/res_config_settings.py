@@ -13,3 +13,15 @@ class ResConfigSettings(models.TransientModel):
     support_round_method = fields.Selection(
         related="company_id.support_round_method", readonly=False
     )
+    support_invoice_show_po = fields.Boolean(
+        related="company_id.support_invoice_show_po", readonly=False
+    )
+    support_invoice_show_time = fields.Boolean(
+        related="company_id.support_invoice_show_time", readonly=False
+    )
+    support_invoice_show_mileage = fields.Boolean(
+        related="company_id.support_invoice_show_mileage", readonly=False
+    )
+    support_invoice_show_block = fields.Boolean(
+        related="company_id.support_invoice_show_block", readonly=False
+    )

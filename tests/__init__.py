@@ -2,3 +2,5 @@ from . import test_rounding
 from . import test_support_type
 from . import test_demo
 from . import test_ui
+from . import test_invoice_wizard
+from . import test_expense_invoicing
