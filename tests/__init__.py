@@ -4,3 +4,4 @@ from . import test_demo
 from . import test_ui
 from . import test_invoice_wizard
 from . import test_expense_invoicing
+from . import test_invoice_report
