@@ -245,3 +245,22 @@ class TestExpenseInvoicing(InvoicingCommon):
         invoice = self._invoice(include_time=False)
         self.assertEqual(invoice.invoice_line_ids.sudo().support_expense_ids, ours)
         self.assertFalse(on_order.support_invoice_line_id)
+
+    def test_demo_expenses(self):
+        """The demo shows approved expenses to re-invoice and one still in draft."""
+        ssd = self.env.ref("it_support_time.expense_citybakery_ssd")
+        parking = self.env.ref("it_support_time.expense_deltaarch_parking")
+        dock = self.env.ref("it_support_time.expense_brightlaw_dock")
+        self.assertEqual((ssd | parking).mapped("state"), ["approved", "approved"])
+        self.assertEqual(dock.state, "draft")
+        invoices = self._invoice(date_from=False, date_to=date.today(), include_time=False)
+        self.assertEqual(
+            invoices.partner_id,
+            self.env.ref("it_support_time.partner_citybakery")
+            | self.env.ref("it_support_time.partner_deltaarch"),
+        )
+        self.assertRecordValues(
+            (ssd | parking).support_invoice_line_id,
+            [{"price_unit": 78.17, "quantity": 1.0}, {"price_unit": 8.0, "quantity": 1.0}],
+        )
+        self.assertFalse(dock.support_invoice_line_id)

@@ -39,6 +39,16 @@ class TestInvoiceWizard(InvoicingCommon):
 
     def test_one_draft_invoice_per_customer_from_billed_hours(self):
         entries = self._march_time()
+        # the second customer is exempt from the company's sales tax
+        sale_tax = self.company.account_sale_tax_id
+        self.assertTrue(sale_tax)
+        exempt = self.env["account.tax"].create({"name": "Exempt", "amount": 0.0})
+        self.customer_b.property_account_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": "Tax exempt",
+                "tax_ids": [Command.create({"tax_src_id": sale_tax.id, "tax_dest_id": exempt.id})],
+            }
+        )
         invoices = self._invoice()
         self.assertEqual(invoices.partner_id, self.customer | self.customer_b)
         self.assertRecordValues(
@@ -61,7 +71,10 @@ class TestInvoiceWizard(InvoicingCommon):
             ],
         )
         self.assertIn("2 sessions", phone.name)
+        # no product: hours, the default income account and the company's sales tax
         self.assertFalse(phone.product_id)
+        self.assertEqual(phone.product_uom_id, self.env.ref("uom.product_uom_hour"))
+        self.assertEqual(phone.tax_ids, sale_tax)
         self.assertEqual(phone.account_id, invoice.journal_id.default_account_id)
         self.assertEqual(invoice.amount_untaxed, 180.0)
         self.assertEqual(
@@ -76,7 +89,14 @@ class TestInvoiceWizard(InvoicingCommon):
         beta = invoices - invoice
         self.assertRecordValues(
             beta.invoice_line_ids,
-            [{"quantity": 1.0, "price_unit": 80.0, "support_source": "time"}],
+            [
+                {
+                    "quantity": 1.0,
+                    "price_unit": 80.0,
+                    "support_source": "time",
+                    "tax_ids": exempt.ids,
+                }
+            ],
         )
 
     def test_second_run_bills_nothing(self):

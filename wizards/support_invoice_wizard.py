@@ -335,8 +335,11 @@ class SupportInvoiceWizard(models.TransientModel):
             ),
         )
         groups = []
+        default_taxes = {}
         for partner, task, support_type in keys:
             group_entries = entries.browse(buckets[partner, task, support_type])
+            if partner not in default_taxes:
+                default_taxes[partner] = self._support_default_sale_taxes(partner.sudo(False))
             groups.append(
                 {
                     "partner": partner.sudo(False),
@@ -344,13 +347,19 @@ class SupportInvoiceWizard(models.TransientModel):
                     "source": "time",
                     "sources": group_entries,
                     "vals": self._support_invoice_time_line_vals(
-                        partner.sudo(False), support_type.sudo(False), task, group_entries
+                        partner.sudo(False),
+                        support_type.sudo(False),
+                        task,
+                        group_entries,
+                        default_taxes[partner],
                     ),
                 }
             )
         return groups
 
-    def _support_invoice_time_line_vals(self, partner, support_type, task, entries):
+    def _support_invoice_time_line_vals(self, partner, support_type, task, entries, taxes):
+        """Invoice line billing ``entries``; ``taxes`` apply when the type has no product
+        (a product brings its own)."""
         hours = float_round(sum(entries.mapped("billed_hours")), precision_digits=6)
         product = support_type.product_id
         dates = entries.mapped("date")
@@ -374,10 +383,28 @@ class SupportInvoiceWizard(models.TransientModel):
         }
         if product:
             vals.update(product_id=product.id, product_uom_id=product.uom_id.id)
+        else:
+            vals.update(
+                product_uom_id=self.env.ref("uom.product_uom_hour").id,
+                tax_ids=[Command.set(taxes.ids)],
+            )
         distribution = self._support_analytic_distribution(entries)
         if distribution:
             vals["analytic_distribution"] = distribution
         return vals
+
+    def _support_default_sale_taxes(self, partner):
+        """Taxes of a line without product: the company's default sales tax, mapped by
+        the customer's fiscal position, as a product created in the company gets."""
+        taxes = self.company_id.account_sale_tax_id
+        if not taxes:
+            return taxes
+        fiscal_position = (
+            self.env["account.fiscal.position"]
+            .with_company(self.company_id)
+            ._get_fiscal_position(partner)
+        )
+        return fiscal_position.map_tax(taxes)
 
     def _support_hourly_price(self, partner, support_type, hours):
         """The customer's pricelist price of the type's product when the pricelist has a
