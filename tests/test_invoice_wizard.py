@@ -461,3 +461,72 @@ class TestInvoiceWizard(InvoicingCommon):
         wizard = self._wizard(partners=customers)
         with self.assertQueryCount(one + 4 * 10):
             self.assertEqual(len(wizard._create_invoices()), 5)
+
+    def _overage_collector(self, entries, po, rate):
+        """A block overage collector as the prepaid blocks feature plugs it in: locked
+        entries, one group per customer and PO at the block's overage rate."""
+
+        def collect(wizard):
+            locked = wizard._support_lock_unbilled(entries.sudo())
+            if not locked:
+                return []
+            return [
+                {
+                    "partner": self.customer,
+                    "po": po,
+                    "source": "overage",
+                    "sources": locked,
+                    "vals": {
+                        "name": f"Overage {po}",
+                        "quantity": sum(locked.mapped("billed_hours")),
+                        "price_unit": rate,
+                    },
+                }
+            ]
+
+        return collect
+
+    def test_overage_collector_contract_one_invoice_per_po(self):
+        """What the wizard does with the groups of a further collector: one invoice per
+        customer and PO, the PO as reference, links released like any other line."""
+        entries = self._march_time()
+        overage = entries["phone_1"] | entries["phone_2"]
+        Wizard = type(self.env["support.invoice.wizard"])
+        self.patch(
+            Wizard,
+            "_support_invoice_collect_overage",
+            self._overage_collector(overage, "PO-77", 150.0),
+        )
+        time_domain = Wizard._support_invoice_time_domain
+        self.patch(
+            Wizard,
+            "_support_invoice_time_domain",
+            lambda wizard: [*time_domain(wizard), ("id", "not in", overage.ids)],
+        )
+        invoices = self._invoice(partners=self.customer)
+        self.assertRecordValues(invoices, [{"ref": False}, {"ref": "PO-77"}])
+        self.assertRecordValues(
+            invoices[1].invoice_line_ids,
+            [{"support_source": "overage", "quantity": 1.0, "price_unit": 150.0}],
+        )
+        self.assertEqual(overage.support_invoice_id, invoices[1])
+        self.assertEqual(entries["remote"].support_invoice_id, invoices[0])
+        with self.assertRefused(UserError, "Nothing to invoice"):
+            self._invoice(partners=self.customer)
+        invoices[1].button_cancel()
+        self.assertFalse(overage.support_invoice_line_id)
+
+    def test_a_record_is_never_collected_twice_in_one_run(self):
+        entries = self._march_time()
+        Wizard = type(self.env["support.invoice.wizard"])
+        # a faulty collector overlapping the plain time collector
+        self.patch(
+            Wizard,
+            "_support_invoice_collect_overage",
+            self._overage_collector(entries["remote"], "PO-77", 150.0),
+        )
+        moves_before = self.env["account.move"].search_count([])
+        with self.assertRefused(UserError, "would be billed by two invoice lines"):
+            self._invoice(partners=self.customer)
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before)
+        self.assertFalse(entries["remote"].support_invoice_line_id)

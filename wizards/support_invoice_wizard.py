@@ -213,7 +213,25 @@ class SupportInvoiceWizard(models.TransientModel):
             groups += self._support_invoice_collect_mileage()
         if self.include_expenses:
             groups += self._support_invoice_collect_expenses()
+        self._support_check_billed_once(groups)
         return groups
+
+    def _support_check_billed_once(self, groups):
+        """Two collectors must never bill the same record (e.g. plain time and block
+        overage): refuse the run rather than link a record to two lines."""
+        seen = set()
+        for group in groups:
+            keys = {(source._name, source.id) for source in group["sources"]}
+            if seen & keys:
+                model, record_id = next(iter(seen & keys))
+                raise UserError(
+                    self.env._(
+                        "%(record)s would be billed by two invoice lines in the same run; "
+                        "nothing was invoiced. Please report this to your administrator.",
+                        record=self.env[model].sudo().browse(record_id).display_name,
+                    )
+                )
+            seen |= keys
 
     @api.model
     def _support_sequenced(self, groups):
