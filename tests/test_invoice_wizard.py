@@ -2,7 +2,7 @@ from contextlib import closing
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import Form, freeze_time, tagged
 
@@ -417,8 +417,9 @@ class TestInvoiceWizard(InvoicingCommon):
         self.assertFalse(held.support_invoice_line_id)
 
     def test_query_count_per_invoice(self):
-        """Collecting and linking cost a fixed number of queries; each invoice costs what
-        Odoo needs to create it (measured: 4 + 1 per line, 6 for two lines)."""
+        """Collecting, locking and linking cost a fixed number of queries; each further
+        invoice costs what Odoo needs to create it and its customer's fiscal position
+        (measured: 8 for a two-line invoice)."""
         customers = self.env["res.partner"].create(
             [{"name": f"Query Customer {index}", "is_company": True} for index in range(5)]
         )
@@ -530,3 +531,19 @@ class TestInvoiceWizard(InvoicingCommon):
             self._invoice(partners=self.customer)
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
         self.assertFalse(entries["remote"].support_invoice_line_id)
+
+    def test_wrong_input_is_refused(self):
+        self._march_time()
+        wizards = self.env["support.invoice.wizard"].search_count([])
+        with self.assertRefused(ValidationError, "starts on 03/31/2025, after its end"):
+            self._wizard(date_from=date(2025, 3, 31), date_to=date(2025, 3, 1))
+        self.assertEqual(self.env["support.invoice.wizard"].search_count([]), wizards)
+        moves_before = self.env["account.move"].search_count([])
+        with self.assertRefused(UserError, "Choose at least one thing to bill"):
+            self._invoice(
+                include_time=False,
+                include_overage=False,
+                include_mileage=False,
+                include_expenses=False,
+            )
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before)

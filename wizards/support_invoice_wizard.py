@@ -4,7 +4,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round, format_date
 
 from ..models.hr_expense import SUPPORT_INVOICEABLE_EXPENSE_STATES
@@ -90,6 +90,19 @@ class SupportInvoiceWizard(models.TransientModel):
         "task and type of support.",
     )
 
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for wizard in self:
+            if wizard.date_from and wizard.date_from > wizard.date_to:
+                raise ValidationError(
+                    self.env._(
+                        "The period to invoice starts on %(date_from)s, after its end on "
+                        "%(date_to)s: swap the dates.",
+                        date_from=format_date(self.env, wizard.date_from),
+                        date_to=format_date(self.env, wizard.date_to),
+                    )
+                )
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
@@ -107,6 +120,18 @@ class SupportInvoiceWizard(models.TransientModel):
     def action_create_invoices(self):
         """Create the draft invoices and open them."""
         self.ensure_one()
+        if not (
+            self.include_time
+            or self.include_overage
+            or self.include_mileage
+            or self.include_expenses
+        ):
+            raise UserError(
+                self.env._(
+                    "Choose at least one thing to bill: support time, block overage, "
+                    "mileage or expenses."
+                )
+            )
         invoices = self._create_invoices()
         if not invoices:
             raise UserError(self._support_nothing_to_invoice_message())
