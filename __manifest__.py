@@ -42,12 +42,19 @@
         "report/support_trip_templates.xml",
         "data/quick_timer_cron.xml",
         "views/quick_timer_views.xml",
+        "data/support_invoice_cron.xml",
+        "views/support_invoicing_views.xml",
+        "views/account_move_views.xml",
+        "views/hr_expense_views.xml",
+        "wizards/support_invoice_wizard_views.xml",
+        "report/account_move_templates.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
         "demo/support_block_demo.xml",
         "demo/support_trip_demo.xml",
         "demo/quick_timer_demo.xml",
+        "demo/support_invoicing_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -11,3 +11,6 @@ from . import sale_order
 from . import sale_order_line
 from . import support_trip
 from . import fleet_vehicle
+from . import account_move
+from . import account_move_line
+from . import hr_expense

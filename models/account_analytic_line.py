@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
 from .res_company import round_support_minutes
 from .support_block import DRAWING_STATES, HOURS_PRECISION
@@ -135,6 +135,41 @@ class AccountAnalyticLine(models.Model):
 
     # ------------------------------------------------------------ prepaid blocks
 
+    # -- invoicing -------------------------------------------------------------
+    support_invoice_line_id = fields.Many2one(
+        "account.move.line",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        help="Customer invoice line that billed this entry. Set by the support invoicing "
+        "wizard, cleared again when that invoice is cancelled or fully credited.",
+    )
+    support_invoice_id = fields.Many2one(
+        related="support_invoice_line_id.move_id",
+        string="Support Invoice",
+    )
+
+    @api.model
+    def _support_invoice_locked_fields(self):
+        """Fields that cannot change once an entry is invoiced: they are what the
+        invoice line and its time detail were built from."""
+        return {
+            "unit_amount",
+            "billable",
+            "support_type_id",
+            "date",
+            "name",
+            "partner_id",
+            "project_id",
+            "task_id",
+            "employee_id",
+            "company_id",
+            "so_line",
+            "support_block_id",
+            "support_is_overage",
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
         try:
@@ -159,6 +194,16 @@ class AccountAnalyticLine(models.Model):
         return lines
 
     def write(self, vals):
+        if "support_invoice_line_id" in vals and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The invoice of a support entry is set by Support › Invoicing and "
+                    "released by cancelling or crediting that invoice; it cannot be "
+                    "changed by hand."
+                )
+            )
+        if self._support_invoice_locked_fields().intersection(vals):
+            self._support_check_not_invoiced()
         if vals.get("support_timer_start") or (
             vals.get("user_id") and any(self.mapped("support_timer_start"))
         ):
@@ -420,3 +465,36 @@ class AccountAnalyticLine(models.Model):
                     line.task_id.display_name,
                     max_hours,
                 )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_support_invoiced(self):
+        self._support_check_not_invoiced(deleting=True)
+
+    def _support_check_not_invoiced(self, deleting=False):
+        invoiced = self.filtered("support_invoice_line_id")
+        if not invoiced:
+            return
+        entry = invoiced[0]
+        # the user may log time without any right on invoices: read the name only
+        invoice = entry.sudo().support_invoice_line_id.move_id.display_name
+        if deleting:
+            message = self.env._(
+                "The support entry “%(entry)s” of %(date)s is invoiced on %(invoice)s and "
+                "cannot be deleted. Cancel or credit that invoice first.",
+                entry=entry.name,
+                date=format_date(self.env, entry.date),
+                invoice=invoice,
+            )
+        else:
+            message = self.env._(
+                "The support entry “%(entry)s” of %(date)s is invoiced on %(invoice)s: its "
+                "time, type, date, description and customer can no longer change. Cancel "
+                "or credit that invoice first.",
+                entry=entry.name,
+                date=format_date(self.env, entry.date),
+                invoice=invoice,
+            )
+        raise UserError(message)
+
+    def _is_readonly(self):
+        return super()._is_readonly() or bool(self.support_invoice_line_id)

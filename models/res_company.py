@@ -97,6 +97,28 @@ class ResCompany(models.Model):
         help="A quick timer left running longer than this many hours is stopped at this "
         "maximum and its entry flagged for review.",
     )
+    support_invoice_show_po = fields.Boolean(
+        string="PO on Invoices",
+        default=True,
+        help="Print the customer's PO (the invoice reference) prominently on customer invoices.",
+    )
+    support_invoice_show_time = fields.Boolean(
+        string="Time Detail on Invoices",
+        default=True,
+        help="Print the detail of the support time billed (date, technician, type, "
+        "description, hours) on customer invoices.",
+    )
+    support_invoice_show_mileage = fields.Boolean(
+        string="Mileage Detail on Invoices",
+        default=True,
+        help="Print the detail of the trips billed on customer invoices.",
+    )
+    support_invoice_show_block = fields.Boolean(
+        string="Block Statement on Invoices",
+        default=True,
+        help="Print the statement of the prepaid blocks an invoice concerns (purchased, "
+        "used to date, on this invoice, remaining).",
+    )
 
     @api.constrains("support_round_increment", "support_round_minimum")
     def _check_support_rounding(self):

@@ -28,3 +28,15 @@ class ResConfigSettings(models.TransientModel):
     support_timer_max_hours = fields.Float(
         related="company_id.support_timer_max_hours", readonly=False
     )
+    support_invoice_show_po = fields.Boolean(
+        related="company_id.support_invoice_show_po", readonly=False
+    )
+    support_invoice_show_time = fields.Boolean(
+        related="company_id.support_invoice_show_time", readonly=False
+    )
+    support_invoice_show_mileage = fields.Boolean(
+        related="company_id.support_invoice_show_mileage", readonly=False
+    )
+    support_invoice_show_block = fields.Boolean(
+        related="company_id.support_invoice_show_block", readonly=False
+    )

@@ -48,6 +48,15 @@ class SupportType(models.Model):
         help="Hours drawn from a prepaid block per billed hour, e.g. 1.5 for after-hours support.",
     )
     description = fields.Text(translate=True)
+    product_id = fields.Many2one(
+        "product.product",
+        string="Invoicing Product",
+        check_company=True,
+        domain=[("type", "=", "service"), ("sale_ok", "=", True)],
+        help="Service product put on invoice lines of this type (its taxes and income "
+        "account apply). When the customer's pricelist has a price for it, that price is "
+        "billed instead of the hourly rate.",
+    )
 
     @api.constrains("hourly_rate", "block_factor")
     def _check_rates(self):
@@ -65,6 +74,19 @@ class SupportType(models.Model):
                         "The block factor of %(type)s must be greater than zero (1.0 draws "
                         "one block hour per billed hour).",
                         type=support_type.name,
+                    )
+                )
+
+    @api.constrains("product_id")
+    def _check_product_is_service(self):
+        for support_type in self:
+            if support_type.product_id and support_type.product_id.type != "service":
+                raise ValidationError(
+                    self.env._(
+                        "The invoicing product of %(type)s must be a service product, "
+                        "%(product)s is not.",
+                        type=support_type.name,
+                        product=support_type.product_id.display_name,
                     )
                 )
 

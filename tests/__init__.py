@@ -14,3 +14,6 @@ from . import test_support_trip_report
 from . import test_support_trip_ui
 from . import test_quick_timer
 from . import test_quick_timer_ui
+from . import test_invoice_wizard
+from . import test_expense_invoicing
+from . import test_invoice_report

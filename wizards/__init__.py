@@ -1,2 +1,3 @@
 from . import support_block_renew_wizard
 from . import support_mileage_log_wizard
+from . import support_invoice_wizard

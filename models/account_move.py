@@ -1,0 +1,164 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    support_timesheet_count = fields.Integer(
+        string="Support Entries",
+        compute="_compute_support_timesheet_count",
+        compute_sudo=True,
+    )
+
+    @api.depends("invoice_line_ids")
+    def _compute_support_timesheet_count(self):
+        groups = self.env["account.analytic.line"]._read_group(
+            [("support_invoice_line_id.move_id", "in", self.ids)],
+            ["support_invoice_line_id"],
+            ["__count"],
+        )
+        counts = dict.fromkeys(self.ids, 0)
+        for line, count in groups:
+            counts[line.move_id.id] += count
+        for move in self:
+            move.support_timesheet_count = counts.get(move.id, 0)
+
+    # -- accounting workflow hooks -------------------------------------------------
+    def button_cancel(self):
+        res = super(AccountMove, self.with_context(support_cancelling=True)).button_cancel()
+        self._support_release_sources()
+        return res
+
+    def button_draft(self):
+        if not self.env.context.get("support_cancelling"):
+            self._support_check_draftable()
+        return super().button_draft()
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # a posted credit note that fully reverses a support invoice releases its sources
+        credited = posted.reversed_entry_id.filtered(lambda move: move.payment_state == "reversed")
+        credited._support_release_sources()
+        return posted
+
+    # -- actions ---------------------------------------------------------------------
+    def action_view_support_timesheets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "it_support_time.account_analytic_line_action_support"
+        )
+        action.update(
+            {
+                "name": self.env._("Support Time of %(invoice)s", invoice=self.display_name),
+                "domain": [("support_invoice_line_id.move_id", "=", self.id)],
+                "context": {"is_timesheet": 1},
+            }
+        )
+        return action
+
+    # -- business methods --------------------------------------------------------------
+    def _support_source_lines(self):
+        """Invoice lines of these moves created by the support invoicing wizard."""
+        return self.invoice_line_ids.filtered("support_source")
+
+    def _support_released_lines(self):
+        """Support lines whose source records were released (invoice cancelled or
+        credited): they no longer bill anything that is locked."""
+        source_fields = self.env["account.move.line"]._support_source_fields()
+        lines = self._support_source_lines().sudo()
+        return lines.filtered(lambda line: not line[source_fields[line.support_source]])
+
+    def _support_check_draftable(self):
+        """A support invoice whose entries were released (or the credit note that
+        released them) cannot come back to life: its entries may be billed again."""
+        for move in self:
+            if (move | move.reversed_entry_id)._support_released_lines():
+                raise UserError(
+                    self.env._(
+                        "%(move)s cannot be reset to draft: the support entries it billed "
+                        "were released when the invoice was cancelled or credited, and may "
+                        "already be on another invoice. Invoice them again from "
+                        "Support › Invoicing instead.",
+                        move=move.display_name,
+                    )
+                )
+
+    def _support_release_sources(self):
+        """Unlink every source record (time entries, expenses, …) billed by these
+        invoices so that the next invoicing run can bill them again.
+
+        Called when an invoice is cancelled or fully credited. The links are cleared as
+        superuser: the accountant may have no right on the technicians' timesheets."""
+        lines = self._support_source_lines().sudo()
+        if not lines:
+            return
+        Line = self.env["account.move.line"]
+        released = defaultdict(int)
+        for field_name in set(Line._support_source_fields().values()):
+            link = Line._fields[field_name].inverse_name
+            sources = lines[field_name]
+            for source in sources:
+                released[source[link].move_id] += 1
+            sources.write({link: False})
+        for move, count in released.items():
+            move._message_log(
+                body=self.env._(
+                    "%(count)s support entries billed by this invoice were released: they "
+                    "can be invoiced again.",
+                    count=count,
+                )
+            )
+
+    def _support_report_show_po(self):
+        """Whether the invoice prints the customer's PO prominently."""
+        self.ensure_one()
+        return bool(
+            self.ref
+            and self.move_type == "out_invoice"
+            and self.company_id.support_invoice_show_po
+        )
+
+    def _support_invoice_time_rows(self):
+        """Rows of the time detail table of the invoice: the time entries its lines
+        billed, oldest first, as dicts (date, technician, type, description, hours)."""
+        self.ensure_one()
+        # customers and accountants read the invoice without any right on timesheets
+        entries = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(
+                [("support_invoice_line_id", "in", self.invoice_line_ids.ids)],
+                order="date, id",
+            )
+        )
+        return [
+            {
+                "date": entry.date,
+                "technician": entry.employee_id.name or entry.user_id.name or "",
+                "type": entry.support_type_id.name or "",
+                "description": entry.name or "",
+                "hours": entry.billed_hours,
+            }
+            for entry in entries
+        ]
+
+    def _support_invoice_mileage_rows(self):
+        """Rows of the mileage detail table of the invoice: dicts with the keys
+        ``date``, ``vehicle``, ``purpose``, ``distance``, ``distance_unit``, ``rate`` and
+        ``amount`` (in the invoice currency), one per trip billed by the invoice.
+
+        Hook for the mileage feature (``support.trip``): empty until trips exist."""
+        self.ensure_one()
+        return []
+
+    def _support_invoice_block_rows(self):
+        """Rows of the prepaid block statement printed on the invoice: dicts with the keys
+        ``name``, ``po``, ``purchased``, ``used``, ``on_invoice`` and ``remaining``
+        (hours), one per block the invoice concerns.
+
+        Hook for the prepaid blocks feature (``support.block``): empty until blocks exist."""
+        self.ensure_one()
+        return []

@@ -1,0 +1,553 @@
+import logging
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_round, format_date
+
+from ..models.hr_expense import SUPPORT_INVOICEABLE_EXPENSE_STATES
+
+_logger = logging.getLogger(__name__)
+
+
+def _previous_month(today):
+    last = today.replace(day=1) - relativedelta(days=1)
+    return last.replace(day=1), last
+
+
+class SupportInvoiceWizard(models.TransientModel):
+    """Turns billable support time and re-invoiceable expenses into draft customer
+    invoices: one per customer (and per PO for block overage), each source record linked
+    to the invoice line that bills it, so that it is billed once.
+
+    Every kind of source has a collector, ``_support_invoice_collect_<kind>()``, that
+    returns *line groups*: dicts with
+
+    - ``partner``: the customer (commercial entity) to invoice,
+    - ``po``: the customer's PO (invoice reference), or False,
+    - ``source``: the kind of line (a ``account.move.line.support_source`` value),
+    - ``sources``: the records billed by the line (superuser recordset, locked),
+    - ``vals``: the values of the invoice line (name, quantity, price_unit, product …).
+
+    Groups of the same customer and PO become one invoice."""
+
+    _name = "support.invoice.wizard"
+    _description = "Invoice Support Time and Expenses"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Customers",
+        check_company=True,
+        help="Customers to invoice; leave empty to invoice every customer with something to bill.",
+    )
+    date_from = fields.Date(
+        string="From",
+        default=lambda self: _previous_month(fields.Date.context_today(self))[0],
+        help="Bill entries from this date; leave empty to include every earlier entry "
+        "not billed yet.",
+    )
+    date_to = fields.Date(
+        string="To",
+        required=True,
+        default=lambda self: _previous_month(fields.Date.context_today(self))[1],
+    )
+    include_time = fields.Boolean(
+        string="Support Time",
+        default=True,
+        help="Billable time not drawn from a prepaid block, at the support type's rate "
+        "or the customer's pricelist.",
+    )
+    include_overage = fields.Boolean(
+        string="Block Overage",
+        default=True,
+        help="Hours beyond a prepaid block, at the block's overage rate (one invoice per PO).",
+    )
+    include_mileage = fields.Boolean(
+        string="Mileage",
+        default=True,
+        help="Billable trips, at their amount.",
+    )
+    include_expenses = fields.Boolean(
+        string="Expenses",
+        default=True,
+        help="Approved expenses recorded for a customer, at cost or at sales price as "
+        "their product's re-invoicing policy says.",
+    )
+    group_by = fields.Selection(
+        [("support_type", "Support type"), ("task", "Task")],
+        string="One Line per",
+        required=True,
+        default="support_type",
+        help="Support type: one invoice line per type of support. Task: one line per "
+        "task and type of support.",
+    )
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for wizard in self:
+            if wizard.date_from and wizard.date_from > wizard.date_to:
+                raise ValidationError(
+                    self.env._(
+                        "The period to invoice starts on %(date_from)s, after its end on "
+                        "%(date_to)s: swap the dates.",
+                        date_from=format_date(self.env, wizard.date_from),
+                        date_to=format_date(self.env, wizard.date_to),
+                    )
+                )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "partner_ids" in fields_list
+            and context.get("active_model") == "res.partner"
+            and context.get("active_ids")
+        ):
+            partners = self.env["res.partner"].browse(context["active_ids"])
+            values["partner_ids"] = [Command.set(partners.commercial_partner_id.ids)]
+        return values
+
+    # -- actions -------------------------------------------------------------------
+    def action_create_invoices(self):
+        """Create the draft invoices and open them."""
+        self.ensure_one()
+        if not (
+            self.include_time
+            or self.include_overage
+            or self.include_mileage
+            or self.include_expenses
+        ):
+            raise UserError(
+                self.env._(
+                    "Choose at least one thing to bill: support time, block overage, "
+                    "mileage or expenses."
+                )
+            )
+        invoices = self._create_invoices()
+        if not invoices:
+            raise UserError(self._support_nothing_to_invoice_message())
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        if len(invoices) == 1:
+            action.update(
+                {
+                    "views": [(self.env.ref("account.view_move_form").id, "form")],
+                    "res_id": invoices.id,
+                }
+            )
+        else:
+            action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
+
+    @api.model
+    def _cron_invoice_previous_month(self):
+        """Monthly job: invoice, in every company, all that is billable up to the end of
+        the previous month and not billed yet."""
+        date_to = _previous_month(fields.Date.context_today(self))[1]
+        for company in self.env["res.company"].search([]):
+            wizard = self.with_company(company).create(
+                {"company_id": company.id, "date_from": False, "date_to": date_to}
+            )
+            try:
+                with self.env.cr.savepoint():
+                    invoices = wizard._create_invoices()
+            except UserError as error:
+                _logger.warning("Support invoicing of %s failed: %s", company.name, error)
+                continue
+            _logger.info(
+                "Support invoicing of %s up to %s: %s draft invoices",
+                company.name,
+                date_to,
+                len(invoices),
+            )
+
+    # -- invoicing -----------------------------------------------------------------
+    def _create_invoices(self):
+        """Create one draft customer invoice per customer and PO from every source the
+        wizard includes; link each source record to its invoice line.
+
+        :returns: the created invoices (``account.move``), possibly empty"""
+        self.ensure_one()
+        self._support_check_can_invoice()
+        groups_by_invoice = defaultdict(list)
+        for group in self._support_invoice_collect():
+            groups_by_invoice[(group["partner"], group["po"] or False)].append(group)
+        if not groups_by_invoice:
+            return self.env["account.move"]
+        keys = sorted(groups_by_invoice, key=lambda key: (key[0].name or "", key[1] or ""))
+        Move = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .with_context(
+                default_move_type="out_invoice",
+                # the invoices say where they come from (invoice_origin); no "created"
+                # note or follower per invoice: it costs queries on monthly runs
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+            )
+        )
+        journal = Move.new(
+            {"move_type": "out_invoice", "company_id": self.company_id.id}
+        )._search_default_journal()
+        move_vals_list = [
+            dict(
+                self._support_invoice_vals(partner, po, groups_by_invoice[(partner, po)]),
+                journal_id=journal.id,
+            )
+            for partner, po in keys
+        ]
+        invoices = Move.create(move_vals_list)
+        for invoice, key in zip(invoices, keys, strict=True):
+            lines_by_sequence = {line.sequence: line for line in invoice.invoice_line_ids}
+            for sequence, group in self._support_sequenced(groups_by_invoice[key]):
+                group["sources"].write({"support_invoice_line_id": lines_by_sequence[sequence].id})
+        return invoices
+
+    def _support_check_can_invoice(self):
+        if self.env.su:
+            return
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise UserError(
+                self.env._(
+                    "Creating customer invoices needs the Invoicing / Billing access right: "
+                    "ask an administrator to grant it, or let an accountant run the "
+                    "support invoicing."
+                )
+            )
+        self.env["account.move"].check_access("create")
+
+    def _support_invoice_collect(self):
+        """Line groups of every source the wizard includes, in invoice line order."""
+        groups = []
+        if self.include_time:
+            groups += self._support_invoice_collect_time()
+        if self.include_overage:
+            groups += self._support_invoice_collect_overage()
+        if self.include_mileage:
+            groups += self._support_invoice_collect_mileage()
+        if self.include_expenses:
+            groups += self._support_invoice_collect_expenses()
+        self._support_check_billed_once(groups)
+        return groups
+
+    def _support_check_billed_once(self, groups):
+        """Two collectors must never bill the same record (e.g. plain time and block
+        overage): refuse the run rather than link a record to two lines."""
+        seen = set()
+        for group in groups:
+            keys = {(source._name, source.id) for source in group["sources"]}
+            if seen & keys:
+                model, record_id = next(iter(seen & keys))
+                raise UserError(
+                    self.env._(
+                        "%(record)s would be billed by two invoice lines in the same run; "
+                        "nothing was invoiced. Please report this to your administrator.",
+                        record=self.env[model].sudo().browse(record_id).display_name,
+                    )
+                )
+            seen |= keys
+
+    @api.model
+    def _support_sequenced(self, groups):
+        return [(10 * (index + 1), group) for index, group in enumerate(groups)]
+
+    def _support_invoice_vals(self, partner, po, groups):
+        """Values of the draft invoice of ``partner`` (commercial entity) for ``po``."""
+        return {
+            "move_type": "out_invoice",
+            "company_id": self.company_id.id,
+            "partner_id": partner.address_get(["invoice"])["invoice"],
+            "ref": po or False,
+            "invoice_origin": self._support_period_label(),
+            "invoice_line_ids": [
+                Command.create(
+                    dict(group["vals"], sequence=sequence, support_source=group["source"])
+                )
+                for sequence, group in self._support_sequenced(groups)
+            ],
+        }
+
+    def _support_period_label(self):
+        if self.date_from:
+            return self.env._(
+                "Support %(date_from)s – %(date_to)s",
+                date_from=format_date(self.env, self.date_from),
+                date_to=format_date(self.env, self.date_to),
+            )
+        return self.env._("Support up to %(date_to)s", date_to=format_date(self.env, self.date_to))
+
+    def _support_nothing_to_invoice_message(self):
+        customers = (
+            ", ".join(self.partner_ids.mapped("display_name"))
+            if self.partner_ids
+            else self.env._("any customer")
+        )
+        return self.env._(
+            "Nothing to invoice for %(customers)s up to %(date_to)s: there is no billable "
+            "support time or re-invoiceable expense that is not invoiced yet (time billed "
+            "through a sale order is left to the sale order).",
+            customers=customers,
+            date_to=format_date(self.env, self.date_to),
+        )
+
+    def _support_lock_unbilled(self, records):
+        """The part of ``records`` (a source model with ``support_invoice_line_id``)
+        that is still not billed, locked until the end of the transaction.
+
+        Rows locked by a concurrent invoicing run are skipped (SKIP LOCKED); rows that
+        run billed and committed since this transaction started make PostgreSQL raise a
+        serialization failure, and the request is retried by Odoo: a source row is
+        never linked to two invoice lines."""
+        if not records:
+            return records
+        records.flush_recordset(["support_invoice_line_id"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s AND support_invoice_line_id IS NULL "
+                "FOR UPDATE SKIP LOCKED",
+                SQL.identifier(records._table),
+                tuple(records.ids),
+            )
+        )
+        free_ids = {row[0] for row in rows}
+        return records.filtered(lambda record: record.id in free_ids)
+
+    def _support_partner_domain(self, field_name):
+        if not self.partner_ids:
+            return []
+        return [(field_name, "child_of", self.partner_ids.commercial_partner_id.ids)]
+
+    def _support_date_domain(self, field_name):
+        domain = [(field_name, "<=", self.date_to)]
+        if self.date_from:
+            domain.append((field_name, ">=", self.date_from))
+        return domain
+
+    # -- time ------------------------------------------------------------------------
+    def _support_invoice_time_domain(self):
+        """Billable support time of the wizard's customers and period that nothing has
+        billed yet: neither this wizard nor a sale order (``sale_timesheet``)."""
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("project_id.is_support_project", "=", True),
+            ("billable", "=", True),
+            ("billed_hours", ">", 0),
+            ("support_type_id", "!=", False),
+            ("partner_id", "!=", False),
+            ("support_invoice_line_id", "=", False),
+            ("so_line", "=", False),
+            ("timesheet_invoice_id", "=", False),
+            *self._support_date_domain("date"),
+            *self._support_partner_domain("partner_id"),
+        ]
+
+    def _support_invoice_collect_time(self):
+        """One line group per customer and support type (and task when grouping by
+        task), billing the sum of the entries' ``billed_hours``."""
+        # the invoicing user may not read every technician's timesheets
+        entries = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(self._support_invoice_time_domain(), order="date, id")
+        )
+        entries = self._support_lock_unbilled(entries)
+        buckets = defaultdict(list)
+        for entry in entries:
+            task = entry.task_id if self.group_by == "task" else entry.task_id.browse()
+            key = (entry.partner_id.commercial_partner_id, task, entry.support_type_id)
+            buckets[key].append(entry.id)
+        keys = sorted(
+            buckets,
+            key=lambda key: (
+                key[0].id,
+                key[1].name or "",
+                key[1].id,
+                key[2].sequence,
+                key[2].name,
+            ),
+        )
+        groups = []
+        default_taxes = {}
+        for partner, task, support_type in keys:
+            group_entries = entries.browse(buckets[partner, task, support_type])
+            if partner not in default_taxes:
+                default_taxes[partner] = self._support_default_sale_taxes(partner.sudo(False))
+            groups.append(
+                {
+                    "partner": partner.sudo(False),
+                    "po": False,
+                    "source": "time",
+                    "sources": group_entries,
+                    "vals": self._support_invoice_time_line_vals(
+                        partner.sudo(False),
+                        support_type.sudo(False),
+                        task,
+                        group_entries,
+                        default_taxes[partner],
+                    ),
+                }
+            )
+        return groups
+
+    def _support_invoice_time_line_vals(self, partner, support_type, task, entries, taxes):
+        """Invoice line billing ``entries``; ``taxes`` apply when the type has no product
+        (a product brings its own)."""
+        hours = float_round(sum(entries.mapped("billed_hours")), precision_digits=6)
+        product = support_type.product_id
+        dates = entries.mapped("date")
+        first, last = format_date(self.env, min(dates)), format_date(self.env, max(dates))
+        if len(entries) == 1:
+            name = self.env._("%(type)s, 1 session (%(date)s)", type=support_type.name, date=first)
+        else:
+            name = self.env._(
+                "%(type)s, %(count)s sessions (%(first)s – %(last)s)",
+                type=support_type.name,
+                count=len(entries),
+                first=first,
+                last=last,
+            )
+        if task:
+            name = f"{task.name} · {name}"
+        vals = {
+            "name": name,
+            "quantity": hours,
+            "price_unit": self._support_hourly_price(partner, support_type, hours),
+        }
+        if product:
+            vals.update(product_id=product.id, product_uom_id=product.uom_id.id)
+        else:
+            vals.update(
+                product_uom_id=self.env.ref("uom.product_uom_hour").id,
+                tax_ids=[Command.set(taxes.ids)],
+            )
+        distribution = self._support_analytic_distribution(entries)
+        if distribution:
+            vals["analytic_distribution"] = distribution
+        return vals
+
+    def _support_default_sale_taxes(self, partner):
+        """Taxes of a line without product: the company's default sales tax, mapped by
+        the customer's fiscal position, as a product created in the company gets."""
+        taxes = self.company_id.account_sale_tax_id
+        if not taxes:
+            return taxes
+        fiscal_position = (
+            self.env["account.fiscal.position"]
+            .with_company(self.company_id)
+            ._get_fiscal_position(partner)
+        )
+        return fiscal_position.map_tax(taxes)
+
+    def _support_hourly_price(self, partner, support_type, hours):
+        """The customer's pricelist price of the type's product when the pricelist has a
+        rule for it, else the type's hourly rate."""
+        product = support_type.product_id
+        pricelist = partner.with_company(self.company_id).property_product_pricelist
+        if product and pricelist:
+            price, rule_id = pricelist._get_product_price_rule(
+                product,
+                hours or 1.0,
+                currency=self.company_id.currency_id,
+                date=self.date_to,
+            )
+            if rule_id:
+                return price
+        return support_type.hourly_rate
+
+    @api.model
+    def _support_analytic_distribution(self, entries):
+        """Revenue goes to the analytic accounts of the projects the time was logged on,
+        in proportion of the billed hours."""
+        hours_by_account = defaultdict(float)
+        for entry in entries:
+            if entry.account_id:
+                hours_by_account[entry.account_id.id] += entry.billed_hours
+        total = sum(hours_by_account.values())
+        if not total:
+            return False
+        return {
+            str(account_id): float_round(100.0 * hours / total, precision_digits=2)
+            for account_id, hours in hours_by_account.items()
+        }
+
+    # -- prepaid block overage -----------------------------------------------------------
+    def _support_invoice_collect_overage(self):
+        """Line groups billing hours beyond a prepaid block at the block's overage rate,
+        one invoice per customer and block PO.
+
+        Hook for the prepaid blocks feature (``support.block``): nothing to bill until
+        blocks exist."""
+        return []
+
+    # -- mileage -----------------------------------------------------------------------------
+    def _support_invoice_collect_mileage(self):
+        """Line groups billing confirmed billable trips at their amount.
+
+        Hook for the mileage feature (``support.trip``): nothing to bill until trips
+        exist."""
+        return []
+
+    # -- expenses ---------------------------------------------------------------------------
+    def _support_invoice_expense_domain(self):
+        """Approved expenses recorded for a customer, billable, whose product is
+        re-invoiced, not invoiced yet (nor re-invoiced through a sale order)."""
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("support_partner_id", "!=", False),
+            ("support_billable", "=", True),
+            ("support_invoice_line_id", "=", False),
+            ("state", "in", SUPPORT_INVOICEABLE_EXPENSE_STATES),
+            ("product_id.expense_policy", "in", ("cost", "sales_price")),
+            *self._support_date_domain("date"),
+            *self._support_partner_domain("support_partner_id"),
+        ]
+        if "sale_order_id" in self.env["hr.expense"]._fields:  # sale_expense
+            domain.append(("sale_order_id", "=", False))
+        return domain
+
+    def _support_invoice_collect_expenses(self):
+        """One line group per expense, at cost or at sales price."""
+        # the invoicing user may not read every employee's expenses
+        expenses = (
+            self.env["hr.expense"]
+            .sudo()
+            .search(self._support_invoice_expense_domain(), order="date, id")
+        )
+        expenses = self._support_lock_unbilled(expenses)
+        groups = []
+        for expense in expenses:
+            partner = expense.support_partner_id.commercial_partner_id.sudo(False)
+            pricelist = partner.with_company(self.company_id).property_product_pricelist
+            name = self.env._(
+                "%(expense)s (%(date)s, %(employee)s)",
+                expense=expense.name,
+                date=format_date(self.env, expense.date),
+                employee=expense.employee_id.name,
+            )
+            groups.append(
+                {
+                    "partner": partner,
+                    "po": False,
+                    "source": "expense",
+                    "sources": expense,
+                    "vals": {
+                        "name": name,
+                        "product_id": expense.product_id.id,
+                        "product_uom_id": expense.product_uom_id.id,
+                        "quantity": expense.quantity or 1.0,
+                        "price_unit": expense._support_invoice_price_unit(pricelist),
+                    },
+                }
+            )
+        return groups
