@@ -35,10 +35,14 @@
         "views/sale_order_views.xml",
         "views/support_block_portal_templates.xml",
         "wizards/support_block_renew_wizard_views.xml",
+        "data/support_milestone_data.xml",
+        "views/support_block_milestone_views.xml",
+        "views/support_milestone_plan_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
         "demo/support_block_demo.xml",
+        "demo/support_milestone_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -9,3 +9,6 @@ from . import support_block
 from . import product_template
 from . import sale_order
 from . import sale_order_line
+from . import support_milestone_plan
+from . import support_block_milestone
+from . import account_move

@@ -9,3 +9,5 @@ from . import test_block_renewal
 from . import test_block_sale
 from . import test_block_portal
 from . import test_block_ui
+from . import test_block_milestones
+from . import test_block_milestone_invoices
