@@ -11,3 +11,4 @@ from . import test_block_portal
 from . import test_block_ui
 from . import test_block_milestones
 from . import test_block_milestone_invoices
+from . import test_block_milestone_ui

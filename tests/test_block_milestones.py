@@ -341,3 +341,26 @@ class TestMilestoneTriggers(MilestoneCommon):
         self.assertEqual(block.milestone_ids.mapped("state"), ["pending", "pending"])
         self.assertFalse(self._run_cron(block))
         self.assertFalse(self._invoices(block.milestone_ids))
+
+
+@tagged("post_install", "-at_install")
+class TestMilestoneDemo(MilestoneCommon):
+    """The demo shows a block invoiced by milestones."""
+
+    def test_delta_architects_first_milestone_is_invoiced(self):
+        block = self.env.ref("it_support_time.block_deltaarch")
+        first, second = block.milestone_ids
+        self.assertEqual(block.milestone_plan_id, self.plan_half)
+        self.assertRecordValues(
+            first.invoice_id,
+            [
+                {
+                    "state": "posted",
+                    "ref": "DA-2025-004",
+                    "amount_untaxed": 1700.0,
+                    "support_block_id": block.id,
+                }
+            ],
+        )
+        self.assertEqual((first.state, second.state), ("invoiced", "pending"))
+        self.assertTrue(self.env.ref("it_support_time.block_citybakery").milestone_ids)
