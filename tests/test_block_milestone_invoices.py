@@ -399,7 +399,7 @@ class TestMilestoneIdempotency(MilestoneCommon):
             )
         self.assertEqual(self._live_invoices(milestone), invoice)
 
-    def test_locked_milestones_are_skipped(self):
+    def test_invoicing_checks_again_after_the_lock(self):
         block = self._create_block(hours=10)
         milestone = block.milestone_ids[0]
         self.assertEqual(milestone._support_lock(), milestone)
@@ -407,3 +407,20 @@ class TestMilestoneIdempotency(MilestoneCommon):
         milestone._support_invoice()
         self.assertFalse(milestone._support_invoice())
         self.assertEqual(len(self._invoices(milestone)), 1)
+
+    def test_milestones_locked_by_another_run_are_skipped(self):
+        # a committed (demo) milestone, locked by a concurrent transaction
+        milestones = self.env.ref("it_support_time.block_citybakery").milestone_ids
+        other_cr = self.registry.cursor()
+        try:
+            other_cr.execute(
+                SQL(
+                    "SELECT id FROM support_block_milestone WHERE id = %s FOR UPDATE NOWAIT",
+                    milestones[0].id,
+                )
+            )
+            self.assertEqual(milestones._support_lock(), milestones[1:])
+        finally:
+            other_cr.rollback()
+            other_cr.close()
+        self.assertEqual(milestones._support_lock(), milestones)
