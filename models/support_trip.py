@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, float_round, formatLang
+from odoo.tools import float_compare, float_is_zero, float_round, format_date, formatLang
 
 DISTANCE_UNITS = [("kilometers", "km"), ("miles", "mi")]
 
@@ -568,18 +568,25 @@ class SupportTrip(models.Model):
         self.ensure_one()
         return self.support_invoice_line_id.sudo().move_id.display_name or "-"
 
-    def _support_invoice_line_name(self):
-        """Label of this trip on a customer invoice line."""
+    def _support_invoice_line_name(self, with_distance=True):
+        """Label of this trip on a customer invoice line; without the distance when the
+        line's quantity is the distance."""
         self.ensure_one()
-        label = self.env._(
-            "Mileage %(trip)s, %(date)s: %(purpose)s (%(distance)s %(unit)s)",
+        if not with_distance:
+            return self.env._(
+                "Mileage %(trip)s (%(date)s): %(purpose)s",
+                trip=self.name,
+                date=format_date(self.env, self.date),
+                purpose=self.purpose,
+            )
+        return self.env._(
+            "Mileage %(trip)s (%(date)s): %(purpose)s, %(distance)s %(unit)s",
             trip=self.name,
-            date=fields.Date.to_string(self.date),
+            date=format_date(self.env, self.date),
             purpose=self.purpose,
             distance=formatLang(self.env, self.distance, digits=2),
             unit=self._support_unit_label(),
         )
-        return label
 
     def _support_mark_invoiced(self, invoice_line):
         """Link confirmed trips to the invoice line that bills them."""

@@ -554,8 +554,7 @@ class SupportInvoiceWizard(models.TransientModel):
         period = first if first == last else f"{first} – {last}"
         if block.po_number:
             name = self.env._(
-                "Hours beyond prepaid block %(block)s (PO %(po)s), %(count)s sessions "
-                "(%(period)s)",
+                "Overage %(block)s (PO %(po)s), %(count)s sessions (%(period)s)",
                 block=block.name,
                 po=block.po_number,
                 count=len(entries),
@@ -563,7 +562,7 @@ class SupportInvoiceWizard(models.TransientModel):
             )
         else:
             name = self.env._(
-                "Hours beyond prepaid block %(block)s, %(count)s sessions (%(period)s)",
+                "Overage %(block)s, %(count)s sessions (%(period)s)",
                 block=block.name,
                 count=len(entries),
                 period=period,
@@ -637,17 +636,15 @@ class SupportInvoiceWizard(models.TransientModel):
             trip.rate, self.company_id.currency_id, self.company_id, trip.date, round=False
         )
         price_digits = self.env["decimal.precision"].precision_get("Product Price")
-        vals = {
-            "name": trip._support_invoice_line_name(),
-            "tax_ids": [Command.set(taxes.ids)],
-        }
+        vals = {"tax_ids": [Command.set(taxes.ids)]}
         if float_compare(
             float_round(rate, precision_digits=price_digits), rate, precision_digits=6
         ) or self.company_id.currency_id.compare_amounts(trip.distance * rate, amount):
-            vals.update(quantity=1.0, price_unit=amount)
+            vals.update(name=trip._support_invoice_line_name(), quantity=1.0, price_unit=amount)
         else:
             uom = "uom.product_uom_mile" if trip.distance_unit == "miles" else "uom.product_uom_km"
             vals.update(
+                name=trip._support_invoice_line_name(with_distance=False),
                 quantity=trip.distance,
                 price_unit=rate,
                 product_uom_id=self.env.ref(uom).id,
