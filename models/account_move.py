@@ -41,6 +41,12 @@ class AccountMove(models.Model):
         compute_sudo=True,
     )
 
+    support_trip_count = fields.Integer(
+        string="Support Trips",
+        compute="_compute_support_trip_count",
+        compute_sudo=True,
+    )
+
     _sql_constraints = [
         (
             "support_milestone_live_uniq",
@@ -149,6 +155,19 @@ class AccountMove(models.Model):
             )
 
     @api.depends("invoice_line_ids")
+    def _compute_support_trip_count(self):
+        groups = self.env["support.trip"]._read_group(
+            [("support_invoice_line_id.move_id", "in", self.ids)],
+            ["support_invoice_line_id"],
+            ["__count"],
+        )
+        counts = defaultdict(int)
+        for line, count in groups:
+            counts[line.move_id.id] += count
+        for move in self:
+            move.support_trip_count = counts[move.id]
+
+    @api.depends("invoice_line_ids")
     def _compute_support_timesheet_count(self):
         groups = self.env["account.analytic.line"]._read_group(
             [("support_invoice_line_id.move_id", "in", self.ids)],
@@ -198,6 +217,20 @@ class AccountMove(models.Model):
         )
         return action
 
+    def action_view_support_trips(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "it_support_time.support_trip_action"
+        )
+        action.update(
+            {
+                "name": self.env._("Trips of %(invoice)s", invoice=self.display_name),
+                "domain": [("support_invoice_line_id.move_id", "=", self.id)],
+                "context": {},
+            }
+        )
+        return action
+
     # -- business methods --------------------------------------------------------------
     def _support_source_lines(self):
         """Invoice lines of these moves created by the support invoicing wizard."""
@@ -226,8 +259,9 @@ class AccountMove(models.Model):
                 )
 
     def _support_release_sources(self):
-        """Unlink every source record (time entries, expenses, …) billed by these
-        invoices so that the next invoicing run can bill them again.
+        """Unlink every source record (time entries, trips, expenses) billed by these
+        invoices so that the next invoicing run can bill them again (trips go back to
+        confirmed).
 
         Called when an invoice is cancelled or fully credited. The links are cleared as
         superuser: the accountant may have no right on the technicians' timesheets."""
@@ -241,7 +275,7 @@ class AccountMove(models.Model):
             sources = lines[field_name]
             for source in sources:
                 released[source[link].move_id] += 1
-            sources.write({link: False})
+            Line._support_release_source_records(sources)
         for move, count in released.items():
             move._message_log(
                 body=self.env._(
@@ -262,7 +296,10 @@ class AccountMove(models.Model):
 
     def _support_invoice_time_rows(self):
         """Rows of the time detail table of the invoice: the time entries its lines
-        billed, oldest first, as dicts (date, technician, type, description, hours)."""
+        billed, oldest first, as dicts (date, technician, type, description, hours).
+        ``hours`` is what the invoice bills for the entry: its billed hours, or for
+        time beyond a prepaid block its block hours (billed hours × the support type's
+        block factor), the quantity billed at the block's overage rate."""
         self.ensure_one()
         # customers and accountants read the invoice without any right on timesheets
         entries = (
@@ -279,7 +316,9 @@ class AccountMove(models.Model):
                 "technician": entry.employee_id.name or entry.user_id.name or "",
                 "type": entry.support_type_id.name or "",
                 "description": entry.name or "",
-                "hours": entry.billed_hours,
+                "hours": (
+                    entry.support_block_hours if entry.support_is_overage else entry.billed_hours
+                ),
             }
             for entry in entries
         ]
@@ -287,17 +326,96 @@ class AccountMove(models.Model):
     def _support_invoice_mileage_rows(self):
         """Rows of the mileage detail table of the invoice: dicts with the keys
         ``date``, ``vehicle``, ``purpose``, ``distance``, ``distance_unit``, ``rate`` and
-        ``amount`` (in the invoice currency), one per trip billed by the invoice.
-
-        Hook for the mileage feature (``support.trip``): empty until trips exist."""
+        ``amount`` (in the invoice currency), one per trip billed by the invoice, oldest
+        first."""
         self.ensure_one()
-        return []
+        # customers and accountants read the invoice without any right on trips
+        trips = (
+            self.env["support.trip"]
+            .sudo()
+            .search(
+                [("support_invoice_line_id", "in", self.invoice_line_ids.ids)],
+                order="date, id",
+            )
+        )
+        rows = []
+        for trip in trips:
+            vehicle = trip.vehicle_id
+            rows.append(
+                {
+                    "date": trip.date,
+                    "vehicle": " ".join(
+                        part
+                        for part in (
+                            vehicle.model_id.brand_id.name,
+                            vehicle.model_id.name,
+                            vehicle.license_plate,
+                        )
+                        if part
+                    ),
+                    "purpose": trip.purpose or "",
+                    "distance": trip.distance,
+                    "distance_unit": trip._support_unit_label(),
+                    "rate": self._support_to_invoice_currency(trip.rate, trip.currency_id),
+                    "amount": self._support_to_invoice_currency(trip.amount, trip.currency_id),
+                }
+            )
+        return rows
+
+    def _support_to_invoice_currency(self, amount, currency):
+        self.ensure_one()
+        if not currency or currency == self.currency_id:
+            return amount
+        return currency._convert(
+            amount,
+            self.currency_id,
+            self.company_id,
+            self.invoice_date or fields.Date.context_today(self),
+            round=False,
+        )
+
+    def _support_invoice_block_hours(self):
+        """Prepaid blocks this invoice concerns, with the block hours it bills for each:
+        ``{block (sudo): hours}``. Its lines billing a block's overage concern that block;
+        a milestone invoice concerns the block of its milestone."""
+        self.ensure_one()
+        if not self.invoice_line_ids:
+            return {}
+        groups = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("support_invoice_line_id", "in", self.invoice_line_ids.ids),
+                    ("support_block_id", "!=", False),
+                ],
+                ["support_block_id"],
+                ["support_block_hours:sum"],
+            )
+        )
+        hours = dict(groups)
+        # a milestone invoice concerns its block: it bills an amount, not hours
+        if self.support_block_id:
+            hours.setdefault(self.sudo().support_block_id, 0.0)
+        return hours
 
     def _support_invoice_block_rows(self):
         """Rows of the prepaid block statement printed on the invoice: dicts with the keys
-        ``name``, ``po``, ``purchased``, ``used``, ``on_invoice`` and ``remaining``
-        (hours), one per block the invoice concerns.
-
-        Hook for the prepaid blocks feature (``support.block``): empty until blocks exist."""
+        ``name``, ``po``, ``purchased`` (available hours: purchased and carried over),
+        ``used`` (drawn to date), ``on_invoice`` (block hours billed on this invoice) and
+        ``remaining``, one per block the invoice concerns
+        (``_support_invoice_block_hours``)."""
         self.ensure_one()
-        return []
+        hours = self._support_invoice_block_hours()
+        blocks = self.env["support.block"].sudo().union(*hours)
+        return [
+            {
+                "name": block.name,
+                "po": block.po_number or "",
+                "purchased": block.hours_available,
+                "used": block.hours_used,
+                "on_invoice": hours[block],
+                "remaining": block.hours_remaining,
+            }
+            for block in blocks.sorted(lambda b: (b.date_start, b.id))
+        ]

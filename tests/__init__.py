@@ -20,3 +20,4 @@ from . import test_invoice_report
 from . import test_block_milestones
 from . import test_block_milestone_invoices
 from . import test_block_milestone_ui
+from . import test_invoice_blocks_mileage

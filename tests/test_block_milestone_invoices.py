@@ -89,6 +89,20 @@ class TestMilestoneInvoices(MilestoneCommon):
             "account.account_invoices", invoice.ids
         )
         self.assertIn("PO-PRINT-77", html.decode())
+        # the milestone invoice carries the statement of its block
+        self.assertEqual(
+            invoice._support_invoice_block_rows(),
+            [
+                {
+                    "name": block.name,
+                    "po": "PO-PRINT-77",
+                    "purchased": 10.0,
+                    "used": 0.0,
+                    "on_invoice": 0.0,
+                    "remaining": 10.0,
+                }
+            ],
+        )
         found = self.Move.with_user(self.accountant).search([("ref", "ilike", "PRINT-77")])
         self.assertEqual(found, invoice)
         search_view = self.Move.with_user(self.accountant).get_views([(False, "search")])
