@@ -48,6 +48,7 @@
         "views/hr_expense_views.xml",
         "wizards/support_invoice_wizard_views.xml",
         "report/account_move_templates.xml",
+        "report/support_profitability_report_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
@@ -55,6 +56,7 @@
         "demo/support_trip_demo.xml",
         "demo/quick_timer_demo.xml",
         "demo/support_invoicing_demo.xml",
+        "demo/support_analysis_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

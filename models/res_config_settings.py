@@ -40,3 +40,9 @@ class ResConfigSettings(models.TransientModel):
     support_invoice_show_block = fields.Boolean(
         related="company_id.support_invoice_show_block", readonly=False
     )
+    support_mileage_cost_km = fields.Float(
+        related="company_id.support_mileage_cost_km", readonly=False
+    )
+    support_mileage_cost_mi = fields.Float(
+        related="company_id.support_mileage_cost_mi", readonly=False
+    )

@@ -593,3 +593,19 @@ class SupportTrip(models.Model):
         """Put invoiced trips back to confirmed when their invoice line goes away (draft
         invoice deleted, invoice cancelled). Refused for a posted invoice."""
         return self.write({"state": "confirmed", "support_invoice_line_id": False})
+
+    # -- support analysis --------------------------------------------------------------
+    support_revenue = fields.Monetary(
+        string="Revenue",
+        compute="_compute_support_revenue",
+        store=True,
+        currency_field="currency_id",
+        groups="it_support_time.group_support_manager",
+        help="The trip's amount once the invoice that bills it is posted.",
+    )
+
+    @api.depends("amount", "support_invoice_line_id.parent_state")
+    def _compute_support_revenue(self):
+        for trip in self:
+            posted = trip.support_invoice_line_id.parent_state == "posted"
+            trip.support_revenue = trip.amount if posted else 0.0

@@ -17,3 +17,4 @@ from . import test_quick_timer_ui
 from . import test_invoice_wizard
 from . import test_expense_invoicing
 from . import test_invoice_report
+from . import test_profitability_report
