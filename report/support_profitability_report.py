@@ -6,13 +6,13 @@ from odoo.tools import SQL
 
 LINE_TYPES = [("time", "Support Time"), ("mileage", "Mileage")]
 REVENUE_SOURCES = [
-    ("invoiced", "Invoiced"),
+    ("invoiced", "On an Invoice"),
     ("block", "Prepaid Block"),
     ("to_invoice", "Not Invoiced Yet"),
     ("not_billable", "Not Billable"),
 ]
 SUPPORT_PARTNER_DATE_INDEX = "account_analytic_line_support_partner_date_index"
-# margin_percent is a ratio: every aggregate of it is sum(margin) / sum(revenue)
+# margin_percent is a ratio: every aggregate of it is the group's margin over its revenue
 RATIO_AGGREGATES = ("sum", "avg", "min", "max")
 
 
@@ -27,6 +27,10 @@ class SupportProfitabilityReport(models.Model):
       block hours drawn (recognised as used); for invoiced time, overage and trips, what
       the posted invoice line bills for them (net of discounts and taxes, in the company
       currency); nothing for time and trips not invoiced yet or not billable.
+
+    The view reads the entries alone, with no join (their customer and revenue are
+    stored on them: ``support_partner_id``, ``support_revenue``), so that grouping it
+    costs about what grouping the timesheet table costs (README, "Benchmarks").
     """
 
     _name = "support.profitability.report"
@@ -56,7 +60,6 @@ class SupportProfitabilityReport(models.Model):
             "amount",
             "support_revenue",
         ],
-        "account.move.line": ["parent_state"],
         "support.trip": [
             "state",
             "date",
@@ -76,7 +79,14 @@ class SupportProfitabilityReport(models.Model):
     }
 
     line_type = fields.Selection(LINE_TYPES, string="Kind", readonly=True)
-    revenue_source = fields.Selection(REVENUE_SOURCES, string="Revenue From", readonly=True)
+    revenue_source = fields.Selection(
+        REVENUE_SOURCES,
+        string="Revenue From",
+        readonly=True,
+        help="On an invoice: billed on a customer invoice, its revenue counts once the "
+        "invoice is posted. Prepaid block: time drawn from a block, recognised as used. "
+        "Not invoiced yet: billable, on no invoice. Not billable: cost only.",
+    )
     timesheet_id = fields.Many2one(
         "account.analytic.line", string="Timesheet Entry", readonly=True
     )
@@ -118,9 +128,14 @@ class SupportProfitabilityReport(models.Model):
             where="support_partner_id IS NOT NULL",
         )
         tools.drop_view_if_exists(self.env.cr, self._table)
+        # The filter stands outside the UNION ALL: a branch without WHERE nor join is
+        # read by PostgreSQL as a plain scan of its table (no subquery node per row).
         self.env.cr.execute(
             SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s UNION ALL %s)",
+                """CREATE OR REPLACE VIEW %s AS (
+                    SELECT * FROM (%s UNION ALL %s) AS analysis
+                    WHERE analysis.partner_id IS NOT NULL
+                )""",
                 SQL.identifier(self._table),
                 self._support_time_query(),
                 self._support_mileage_query(),
@@ -129,13 +144,10 @@ class SupportProfitabilityReport(models.Model):
 
     @api.model
     def _support_time_query(self):
-        """One row per timesheet entry of a support project (ids are even).
-
-        Everything but the revenue source is read from the entry itself: its customer
-        (``support_partner_id``, the commercial entity of support entries), its cost
-        (``amount``, written by hr_timesheet) and its revenue (``support_revenue``). The
-        invoice line is only joined for ``revenue_source``; PostgreSQL leaves the join out
-        of queries that do not ask for it. Amounts are summed in double precision."""
+        """One row per timesheet entry of a support project (ids are even), read from the
+        entry alone: its customer (``support_partner_id``, set on support entries only),
+        its cost (``amount``, written by hr_timesheet) and its revenue
+        (``support_revenue``). Money stays numeric (no conversion per row)."""
         return SQL(
             """
             SELECT
@@ -144,7 +156,7 @@ class SupportProfitabilityReport(models.Model):
                 (CASE
                     WHEN line.support_block_id IS NOT NULL
                      AND NOT COALESCE(line.support_is_overage, FALSE) THEN 'block'
-                    WHEN invoice_line.id IS NOT NULL THEN 'invoiced'
+                    WHEN line.support_invoice_line_id IS NOT NULL THEN 'invoiced'
                     WHEN line.billable AND line.billed_hours > 0 THEN 'to_invoice'
                     ELSE 'not_billable'
                 END)::varchar AS revenue_source,
@@ -161,18 +173,14 @@ class SupportProfitabilityReport(models.Model):
                 line.currency_id AS currency_id,
                 COALESCE(line.unit_amount, 0.0)::float8 AS hours,
                 COALESCE(line.billed_hours, 0.0)::float8 AS billed_hours,
-                -line.amount::float8 AS labour_cost,
-                0.0::float8 AS mileage_cost,
-                -line.amount::float8 AS cost,
-                COALESCE(line.support_revenue::float8, 0.0) AS revenue,
-                COALESCE(line.support_revenue::float8, 0.0) + line.amount::float8 AS margin,
-                100.0 * (line.support_revenue::float8 + line.amount::float8)
-                    / NULLIF(line.support_revenue::float8, 0.0) AS margin_percent
+                -line.amount AS labour_cost,
+                0.0::numeric AS mileage_cost,
+                -line.amount AS cost,
+                COALESCE(line.support_revenue, 0.0) AS revenue,
+                COALESCE(line.support_revenue, 0.0) + line.amount AS margin,
+                100.0 * (line.support_revenue + line.amount) / NULLIF(line.support_revenue, 0.0)
+                    AS margin_percent
             FROM account_analytic_line line
-            LEFT JOIN account_move_line invoice_line
-              ON invoice_line.id = line.support_invoice_line_id
-             AND invoice_line.parent_state = 'posted'
-            WHERE line.support_partner_id IS NOT NULL
             """
         )
 
@@ -186,7 +194,7 @@ class SupportProfitabilityReport(models.Model):
                 2 * trip.id + 1 AS id,
                 'mileage'::varchar AS line_type,
                 (CASE
-                    WHEN invoice_line.id IS NOT NULL THEN 'invoiced'
+                    WHEN trip.support_invoice_line_id IS NOT NULL THEN 'invoiced'
                     WHEN trip.billable THEN 'to_invoice'
                     ELSE 'not_billable'
                 END)::varchar AS revenue_source,
@@ -203,26 +211,23 @@ class SupportProfitabilityReport(models.Model):
                 company.currency_id AS currency_id,
                 0.0::float8 AS hours,
                 0.0::float8 AS billed_hours,
-                0.0::float8 AS labour_cost,
+                0.0::numeric AS labour_cost,
                 %(mileage_cost)s AS mileage_cost,
                 %(mileage_cost)s AS cost,
-                COALESCE(trip.support_revenue::float8, 0.0) AS revenue,
-                COALESCE(trip.support_revenue::float8, 0.0) - %(mileage_cost)s AS margin,
-                100.0 * (trip.support_revenue::float8 - %(mileage_cost)s)
-                    / NULLIF(trip.support_revenue::float8, 0.0) AS margin_percent
+                COALESCE(trip.support_revenue, 0.0) AS revenue,
+                COALESCE(trip.support_revenue, 0.0) - %(mileage_cost)s AS margin,
+                100.0 * (trip.support_revenue - %(mileage_cost)s)
+                    / NULLIF(trip.support_revenue, 0.0) AS margin_percent
             FROM support_trip trip
             JOIN res_company company ON company.id = trip.company_id
             LEFT JOIN project_task task ON task.id = trip.task_id
-            LEFT JOIN account_move_line invoice_line
-              ON invoice_line.id = trip.support_invoice_line_id
-             AND invoice_line.parent_state = 'posted'
             WHERE trip.state IN ('confirmed', 'invoiced')
             """,
             mileage_cost=SQL(
-                """(COALESCE(trip.distance::float8, 0.0) * (CASE
+                """(COALESCE(trip.distance, 0.0) * (CASE
                     WHEN trip.distance_unit = 'miles'
-                    THEN COALESCE(company.support_mileage_cost_mi::float8, 0.0)
-                    ELSE COALESCE(company.support_mileage_cost_km::float8, 0.0) END))"""
+                    THEN COALESCE(company.support_mileage_cost_mi, 0.0)
+                    ELSE COALESCE(company.support_mileage_cost_km, 0.0) END))::numeric"""
             ),
         )
 
@@ -235,14 +240,20 @@ class SupportProfitabilityReport(models.Model):
 
     # ----------------------------------------------------------------- aggregates
     def _read_group_select(self, aggregate_spec, query):
-        """A margin percentage is not summed nor averaged: grouped, it is the group's
-        margin over the group's revenue (as Odoo's purchase reports weigh their ratios)."""
+        """A group's margin is its revenue minus its cost (one sum less per row than
+        summing the rows' margins), and its margin percentage is that margin over its
+        revenue, never a sum or an average of the rows' percentages (as Odoo's purchase
+        reports weigh their ratios)."""
         if aggregate_spec != "__count":
             fname, __, func = parse_read_group_spec(aggregate_spec)
-            if fname == "margin_percent" and func in RATIO_AGGREGATES:
-                return SQL(
-                    "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
-                    self._field_to_sql(self._table, "margin", query),
-                    self._field_to_sql(self._table, "revenue", query),
+            if (fname == "margin" and func == "sum") or (
+                fname == "margin_percent" and func in RATIO_AGGREGATES
+            ):
+                revenue = SQL("SUM(%s)", self._field_to_sql(self._table, "revenue", query))
+                margin = SQL(
+                    "(%s - SUM(%s))", revenue, self._field_to_sql(self._table, "cost", query)
                 )
+                if fname == "margin":
+                    return margin
+                return SQL("100.0 * %s / NULLIF(%s, 0)", margin, revenue)
         return super()._read_group_select(aggregate_spec, query)

@@ -18,3 +18,4 @@ from . import test_invoice_wizard
 from . import test_expense_invoicing
 from . import test_invoice_report
 from . import test_profitability_report
+from . import test_support_analysis_ui

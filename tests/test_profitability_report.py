@@ -343,13 +343,15 @@ class TestProfitabilityReport(MileageCommon):
         self.assertRecordValues(
             row(self.e1) | row(self.e4) | row(self.e3) | row(self.e6) | row(self.e8_overage),
             [
-                {"revenue_source": "invoiced", "line_type": "time", "billed_hours": 0.75},
-                {"revenue_source": "to_invoice", "line_type": "time", "billed_hours": 0.5},
-                {"revenue_source": "not_billable", "line_type": "time", "billed_hours": 0.0},
-                {"revenue_source": "block", "line_type": "time", "billed_hours": 1.5},
-                {"revenue_source": "invoiced", "line_type": "time", "billed_hours": 1.0},
+                {"revenue_source": "invoiced", "billed_hours": 0.75, "revenue": 0.75 * RATE_PHONE},
+                # on a draft invoice: no revenue until it is posted
+                {"revenue_source": "invoiced", "billed_hours": 0.5, "revenue": 0.0},
+                {"revenue_source": "not_billable", "billed_hours": 0.0, "revenue": 0.0},
+                {"revenue_source": "block", "billed_hours": 1.5, "revenue": 1.5 * BLOCK_B_PRICE},
+                {"revenue_source": "invoiced", "billed_hours": 1.0, "revenue": OVERAGE_C_RATE},
             ],
         )
+        self.assertEqual(set((row(self.e1) | row(self.e8_overage)).mapped("line_type")), {"time"})
         # one row per entry: its own margin percentage
         self.assertAlmostEqual(
             row(self.e1).margin_percent, 100.0 * (0.75 * RATE_PHONE - 0.75 * COST_SAM) / 60
@@ -362,11 +364,14 @@ class TestProfitabilityReport(MileageCommon):
                 {"trip_id": self.t2.id, "revenue_source": "to_invoice", "line_type": "mileage"},
             ],
         )
-        # a draft invoice does not count: A's April entry earns once it is posted
+        # A's April entry earns once its invoice is posted, and nothing once it is
+        # cancelled (the entry is released, to be invoiced again)
         self.april_invoice.action_post()
         report.invalidate_model()  # the view's rows, not the entries, are cached
-        self.assertEqual(row(self.e4).revenue_source, "invoiced")
         self.assertAlmostEqual(row(self.e4).revenue, 0.5 * RATE_PHONE)
+        self.april_invoice.button_cancel()
+        report.invalidate_model()
+        self.assertRecordValues(row(self.e4), [{"revenue_source": "to_invoice", "revenue": 0.0}])
 
     # -- customer form --------------------------------------------------------------------
     @freeze_time("2025-04-30")
@@ -439,11 +444,42 @@ class TestProfitabilityReport(MileageCommon):
             customer.action_view_support_analysis()
         with self.assertRaises(AccessError):
             self.company.with_user(user).read(["support_mileage_cost_km"])
+        # the revenue stored on their own entries and trips neither
+        with self.assertRaises(AccessError):
+            self.e1.with_user(user).read(["support_revenue"])
+        with self.assertRaises(AccessError):
+            self.t2.with_user(user).read(["support_revenue"])
+        self.assertEqual(self.e1.with_user(user).support_partner_id, self.customer_a)
         self.assertNotIn("support_analysis_cost", customer.fields_get())
         form = self.env["res.partner"].with_user(user).get_views([(False, "form")])
         self.assertNotIn("action_view_support_analysis", form["views"]["form"]["arch"])
         # the manager reads them
         self.assertTrue(self.Report.with_user(self.support_manager).search_count([]))
+
+    def test_time_outside_support_projects_is_not_analysed(self):
+        project = self.env["project.project"].create(
+            {"name": "Internal IT", "partner_id": self.customer_a.id, "allow_timesheets": True}
+        )
+        line = self._entry(
+            self.support_user,
+            self.env["project.task"],
+            self.type_phone,
+            90,
+            "2025-03-03",
+            project_id=project.id,
+            task_id=False,
+        )
+        self.assertFalse(line.support_partner_id)
+        expected = self._expected_by(0)[self.customer_a]["hours"]
+        self.assertAlmostEqual(
+            self._report_groups("partner_id")[self.customer_a]["hours"], expected
+        )
+        # made a support project: its time counts for the customer
+        project.is_support_project = True
+        self.assertEqual(line.support_partner_id, self.customer_a)
+        self.assertAlmostEqual(
+            self._report_groups("partner_id")[self.customer_a]["hours"], expected + 1.5
+        )
 
     def test_other_companies_rows_are_not_shown(self):
         project = self.env["project.project"].create(
