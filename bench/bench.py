@@ -22,10 +22,15 @@ Memory is the peak resident set size of the process during the step: ``VmHWM`` o
 """
 
 import argparse
+import collections
 import contextlib
+import cProfile
 import importlib
+import io
 import json
 import os
+import pstats
+import re
 import sys
 import time
 from datetime import date, timedelta
@@ -844,7 +849,8 @@ def _add_months(day, months):
 
 # -- the benchmarks ---------------------------------------------------------------------------
 class Bench:
-    def __init__(self, odoo, env, runs, info):
+    def __init__(self, odoo, env, runs, info, profile=False):
+        self.profile = profile
         self.odoo = odoo
         self.env = env
         self.cr = env.cr
@@ -1097,8 +1103,15 @@ class Bench:
         for run in range(3):
             for task in (small, big):
                 self.env.invalidate_all()
-                task.with_env(user_env).action_support_timer_start()
+                entry = task.with_env(user_env).action_support_timer_start()
                 self.env.flush_all()
+                # started 31 minutes ago: every stop writes 31 minutes (0.75 h billed), as
+                # the tests do with a frozen clock
+                self.sql_one(
+                    "UPDATE account_analytic_line SET support_timer_start = "
+                    f"(now() at time zone 'UTC') - interval '31 minutes' WHERE id = {entry.id} "
+                    "RETURNING id"
+                )
                 self.env.invalidate_all()
                 with Measure(self.cr) as measure:
                     user_env["project.task"].action_support_timer_stop()
@@ -1160,7 +1173,7 @@ class Bench:
         )
         env.flush_all()
         env.invalidate_all()
-        with Measure(cr) as ours:
+        with Measure(cr) as ours, self.profiled("wizard"):
             invoices = wizard._create_invoices()
             env.flush_all()
         billed = env["account.analytic.line"].search_count(
@@ -1178,7 +1191,7 @@ class Bench:
             env.flush_all()
             raise _Rollback
         env.invalidate_all()
-        with Measure(cr) as odoos:
+        with Measure(cr) as odoos, self.profiled("sale_orders"):
             sale_invoices = orders._create_invoices()
             env.flush_all()
         per_ours = ours.queries / max(len(invoices), 1)
@@ -1207,6 +1220,37 @@ class Bench:
             "met" if ratio <= 0.5 else "NOT met",
         )
 
+    @contextlib.contextmanager
+    def profiled(self, name):
+        """With --profile: where the time goes (cProfile, by cumulative time) and which
+        statements the queries are (by verb and table), in bench/out/profile_<name>.txt.
+        Profiling slows the run down: its timings are not the table's."""
+        if not self.profile:
+            yield
+            return
+        statements = collections.Counter()
+        cursor_class = type(self.cr)
+        execute = cursor_class.execute
+
+        def counting(cursor, query, params=None, log_exceptions=True):
+            statements[_statement_kind(query)] += 1
+            return execute(cursor, query, params, log_exceptions)
+
+        profiler = cProfile.Profile()
+        with _patched(cursor_class, "execute", counting):
+            profiler.enable()
+            try:
+                yield
+            finally:
+                profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        lines = [f"{count:7d}  {kind}" for kind, count in statements.most_common(30)]
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / f"profile_{name}.txt").write_text(
+            "queries by statement:\n" + "\n".join(lines) + "\n\n" + out.getvalue()
+        )
+
     # -- output ------------------------------------------------------------------------------
     def table(self):
         headers = ("measure", "result", "goal", "", "peak RSS MB")
@@ -1217,6 +1261,21 @@ class Bench:
         ]
         lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
         return "\n".join(lines)
+
+
+STATEMENT_RE = re.compile(
+    r"^\s*(?:WITH\b.*?\)\s*)?(SELECT|INSERT INTO|UPDATE|DELETE FROM)\b"
+    r'(?:.*?\bFROM\b)?\s*"?(\w+)"?',
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _statement_kind(query):
+    text = query.code if hasattr(query, "code") else str(query)
+    match = STATEMENT_RE.match(text)
+    if not match:
+        return text.split(None, 1)[0].upper() if text.strip() else "?"
+    return f"{match.group(1).upper()} {match.group(2)}"
 
 
 class _Rollback(Exception):
@@ -1255,6 +1314,11 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="runs per timing (best is kept)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the invoicing runs into bench/out/ (their timings are then not valid)",
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="reuse the database if its data set is complete"
     )
     argv = sys.argv[1:]
@@ -1283,7 +1347,7 @@ def main():
         log(f"data set ready after {time.perf_counter() - started:.0f}s")
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        bench = Bench(odoo, env, opts.runs, info)
+        bench = Bench(odoo, env, opts.runs, info, profile=opts.profile)
         try:
             bench.run_all()
         finally:

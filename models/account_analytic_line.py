@@ -510,13 +510,15 @@ class AccountAnalyticLine(models.Model):
         help="The customer (commercial entity) of an entry of a support project: the "
         "support analysis counts it for this customer.",
     )
-    support_revenue = fields.Monetary(
+    # a reporting figure in the company currency, rounded to it; stored as a double
+    # (summed several times faster than a numeric over a million entries)
+    support_revenue = fields.Float(
         compute="_compute_support_revenue",
         store=True,
         groups="it_support_time.group_support_manager",
-        help="What the entry earns: for time drawn from a prepaid block, the block's price "
-        "per hour × the block hours drawn; for invoiced time and overage, its share of the "
-        "posted invoice line (net, company currency); nothing until then.",
+        help="What the entry earns, in the company currency: for time drawn from a prepaid "
+        "block, the block's price per hour × the block hours drawn; for invoiced time and "
+        "overage, its share of the posted invoice line (net); nothing until then.",
     )
 
     @api.depends("partner_id.commercial_partner_id", "project_id.is_support_project")
@@ -538,7 +540,8 @@ class AccountAnalyticLine(models.Model):
     )
     def _compute_support_revenue(self):
         for line in self:
-            line.support_revenue = line._support_recognised_revenue()
+            currency = (line.company_id or self.env.company).currency_id
+            line.support_revenue = currency.round(line._support_recognised_revenue())
 
     def _support_recognised_revenue(self):
         """Revenue of the entry in the company currency: block time is recognised as used

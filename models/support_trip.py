@@ -595,11 +595,11 @@ class SupportTrip(models.Model):
         return self.write({"state": "confirmed", "support_invoice_line_id": False})
 
     # -- support analysis --------------------------------------------------------------
-    support_revenue = fields.Monetary(
+    # a reporting figure in the company currency, stored as a double (summed fast)
+    support_revenue = fields.Float(
         string="Revenue",
         compute="_compute_support_revenue",
         store=True,
-        currency_field="currency_id",
         groups="it_support_time.group_support_manager",
         help="The trip's amount once the invoice that bills it is posted.",
     )

@@ -147,7 +147,10 @@ class SupportProfitabilityReport(models.Model):
         """One row per timesheet entry of a support project (ids are even), read from the
         entry alone: its customer (``support_partner_id``, set on support entries only),
         its cost (``amount``, written by hr_timesheet) and its revenue
-        (``support_revenue``). Money stays numeric (no conversion per row)."""
+        (``support_revenue``, a double). Costs stay numeric, as Odoo stores them, and
+        are also given signed as Odoo signs them (``cost_signed`` = ``amount``, no field):
+        grouped costs and margins are computed from it with one negation per group
+        instead of one per row (see ``_read_group_select``)."""
         return SQL(
             """
             SELECT
@@ -171,15 +174,16 @@ class SupportProfitabilityReport(models.Model):
                 line.support_block_id AS block_id,
                 line.company_id AS company_id,
                 line.currency_id AS currency_id,
-                COALESCE(line.unit_amount, 0.0)::float8 AS hours,
-                COALESCE(line.billed_hours, 0.0)::float8 AS billed_hours,
+                line.unit_amount AS hours,
+                line.billed_hours AS billed_hours,
                 -line.amount AS labour_cost,
                 0.0::numeric AS mileage_cost,
                 -line.amount AS cost,
-                COALESCE(line.support_revenue, 0.0) AS revenue,
-                COALESCE(line.support_revenue, 0.0) + line.amount AS margin,
-                100.0 * (line.support_revenue + line.amount) / NULLIF(line.support_revenue, 0.0)
-                    AS margin_percent
+                line.amount AS cost_signed,
+                line.support_revenue AS revenue,
+                COALESCE(line.support_revenue, 0.0) + line.amount::float8 AS margin,
+                100.0 * (line.support_revenue + line.amount::float8)
+                    / NULLIF(line.support_revenue, 0.0) AS margin_percent
             FROM account_analytic_line line
             """
         )
@@ -214,9 +218,10 @@ class SupportProfitabilityReport(models.Model):
                 0.0::numeric AS labour_cost,
                 %(mileage_cost)s AS mileage_cost,
                 %(mileage_cost)s AS cost,
-                COALESCE(trip.support_revenue, 0.0) AS revenue,
-                COALESCE(trip.support_revenue, 0.0) - %(mileage_cost)s AS margin,
-                100.0 * (trip.support_revenue - %(mileage_cost)s)
+                -%(mileage_cost)s AS cost_signed,
+                trip.support_revenue AS revenue,
+                COALESCE(trip.support_revenue, 0.0) - %(mileage_cost)s::float8 AS margin,
+                100.0 * (trip.support_revenue - %(mileage_cost)s::float8)
                     / NULLIF(trip.support_revenue, 0.0) AS margin_percent
             FROM support_trip trip
             JOIN res_company company ON company.id = trip.company_id
@@ -240,20 +245,30 @@ class SupportProfitabilityReport(models.Model):
 
     # ----------------------------------------------------------------- aggregates
     def _read_group_select(self, aggregate_spec, query):
-        """A group's margin is its revenue minus its cost (one sum less per row than
-        summing the rows' margins), and its margin percentage is that margin over its
-        revenue, never a sum or an average of the rows' percentages (as Odoo's purchase
-        reports weigh their ratios)."""
-        if aggregate_spec != "__count":
-            fname, __, func = parse_read_group_spec(aggregate_spec)
-            if (fname == "margin" and func == "sum") or (
-                fname == "margin_percent" and func in RATIO_AGGREGATES
-            ):
-                revenue = SQL("SUM(%s)", self._field_to_sql(self._table, "revenue", query))
-                margin = SQL(
-                    "(%s - SUM(%s))", revenue, self._field_to_sql(self._table, "cost", query)
-                )
-                if fname == "margin":
-                    return margin
-                return SQL("100.0 * %s / NULLIF(%s, 0)", margin, revenue)
+        """Grouped costs and margins from the sums of the view's columns:
+
+        - ``cost``: − the sum of ``cost_signed`` (Odoo's signed amounts): one negation
+          per group rather than per row;
+        - ``margin``: the group's revenue minus its cost (no margin computed per row);
+        - ``margin_percent``: the group's margin over its revenue, never a sum or an
+          average of the rows' percentages (as Odoo's purchase reports weigh their
+          ratios); empty without revenue."""
+        if aggregate_spec == "__count":
+            return super()._read_group_select(aggregate_spec, query)
+        fname, __, func = parse_read_group_spec(aggregate_spec)
+        if (
+            fname in ("cost", "margin")
+            and func == "sum"
+            or (fname == "margin_percent" and func in RATIO_AGGREGATES)
+        ):
+            # the columns are read as _field_to_sql would (which checks the access)
+            self.check_field_access_rights("read", ["cost", "revenue"])
+            signed_cost = SQL("SUM(%s)", SQL.identifier(self._table, "cost_signed"))
+            if fname == "cost":
+                return SQL("(-%s)", signed_cost)
+            revenue = SQL("SUM(%s)", self._field_to_sql(self._table, "revenue", query))
+            margin = SQL("(%s + %s)", revenue, signed_cost)
+            if fname == "margin":
+                return margin
+            return SQL("100.0 * %s / NULLIF(%s, 0)", margin, revenue)
         return super()._read_group_select(aggregate_spec, query)

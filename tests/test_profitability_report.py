@@ -449,6 +449,10 @@ class TestProfitabilityReport(MileageCommon):
             self.e1.with_user(user).read(["support_revenue"])
         with self.assertRaises(AccessError):
             self.t2.with_user(user).read(["support_revenue"])
+        with self.assertRaises(AccessError):
+            self.env["account.analytic.line"].with_user(user)._read_group(
+                [], [], ["support_revenue:sum"]
+            )
         self.assertEqual(self.e1.with_user(user).support_partner_id, self.customer_a)
         self.assertNotIn("support_analysis_cost", customer.fields_get())
         form = self.env["res.partner"].with_user(user).get_views([(False, "form")])
