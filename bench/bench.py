@@ -1415,9 +1415,10 @@ def main():
     bench.notes.append(f"generated in {info['seconds']}s; whole run {total:.0f}s")
     bench.notes.append(machine_note())
     bench.notes.append(
-        f"time: best of {opts.runs} runs (invoicing: one run after a one-customer warm-up); "
-        "memory: peak RSS of the process during the step (VmHWM reset through "
-        "/proc/self/clear_refs)"
+        f"time: best of {opts.runs} runs, the report's variants in turn (invoicing: best of "
+        "2 runs in turn, each rolled back, after a one-customer warm-up); memory: peak RSS "
+        "of the process during the step (VmHWM, reset through /proc/self/clear_refs) and "
+        "its growth over the RSS at the start of the step"
     )
     output = bench.table() + "\n\n" + "\n".join(f"- {note}" for note in bench.notes)
     print("\n" + output, flush=True)
