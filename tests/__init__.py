@@ -17,3 +17,6 @@ from . import test_quick_timer_ui
 from . import test_invoice_wizard
 from . import test_expense_invoicing
 from . import test_invoice_report
+from . import test_access_matrix
+from . import test_bad_input
+from . import test_cron_safety
