@@ -48,6 +48,9 @@
         "views/hr_expense_views.xml",
         "wizards/support_invoice_wizard_views.xml",
         "report/account_move_templates.xml",
+        "data/support_milestone_data.xml",
+        "views/support_block_milestone_views.xml",
+        "views/support_milestone_plan_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
@@ -55,6 +58,7 @@
         "demo/support_trip_demo.xml",
         "demo/quick_timer_demo.xml",
         "demo/support_invoicing_demo.xml",
+        "demo/support_milestone_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

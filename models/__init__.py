@@ -14,3 +14,5 @@ from . import fleet_vehicle
 from . import account_move
 from . import account_move_line
 from . import hr_expense
+from . import support_milestone_plan
+from . import support_block_milestone

@@ -16,6 +16,13 @@ class ProductTemplate(models.Model):
         help="Prepaid hours in one unit of this product: 2 units of a 10-hour block "
         "make a 20-hour block.",
     )
+    support_milestone_plan_id = fields.Many2one(
+        "support.milestone.plan",
+        string="Milestone Plan",
+        check_company=True,
+        help="How the blocks sold with this product are invoiced, through their sales "
+        "order item. Empty: the order invoices them as usual.",
+    )
 
     @api.constrains("support_block_ok", "support_block_hours", "type")
     def _check_support_block(self):

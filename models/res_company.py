@@ -65,6 +65,32 @@ class ResCompany(models.Model):
         help="At each alert threshold, also email the customer's contact the balance of "
         "the block.",
     )
+    support_milestone_plan_id = fields.Many2one(
+        "support.milestone.plan",
+        string="Default Milestone Plan",
+        check_company=True,
+        default=lambda self: self.env.ref(
+            "it_support_time.support_milestone_plan_half", raise_if_not_found=False
+        ),
+        help="How new blocks are invoiced, unless sold with a product that has its own "
+        "plan. Empty: blocks have no milestones (invoiced by their sales order or by hand).",
+    )
+    support_milestone_auto_post = fields.Boolean(
+        string="Post Milestone Invoices",
+        help="Post milestone invoices as soon as they are created, instead of leaving them "
+        "in draft for the accountant.",
+    )
+    support_milestone_product_id = fields.Many2one(
+        "product.product",
+        string="Milestone Invoice Product",
+        check_company=True,
+        domain="[('type', '=', 'service')]",
+        default=lambda self: self.env.ref(
+            "it_support_time.product_support_milestone", raise_if_not_found=False
+        ),
+        help="Product of the invoice lines of blocks not sold on a sales order: its "
+        "income account and taxes apply.",
+    )
 
     support_mileage_rate_km = fields.Float(
         string="Mileage Rate per km",
@@ -134,6 +160,21 @@ class ResCompany(models.Model):
     def _check_support_block_alert_thresholds(self):
         for company in self:
             check_thresholds(self.env, company.support_block_alert_thresholds)
+
+    @api.model
+    def _support_install_milestone_defaults(self):
+        """Give the companies existing at install the default milestone plan and
+        invoice product (new companies get them as field defaults)."""
+        plan = self.env.ref("it_support_time.support_milestone_plan_half")
+        product = self.env.ref("it_support_time.product_support_milestone")
+        for company in self.search([]):
+            values = {}
+            if not company.support_milestone_plan_id:
+                values["support_milestone_plan_id"] = plan.id
+            if not company.support_milestone_product_id:
+                values["support_milestone_product_id"] = product.id
+            if values:
+                company.write(values)
 
     def _support_rounding_policy(self):
         """(minimum, increment, method) of the company's default policy."""

@@ -40,3 +40,12 @@ class ResConfigSettings(models.TransientModel):
     support_invoice_show_block = fields.Boolean(
         related="company_id.support_invoice_show_block", readonly=False
     )
+    support_milestone_plan_id = fields.Many2one(
+        related="company_id.support_milestone_plan_id", readonly=False
+    )
+    support_milestone_auto_post = fields.Boolean(
+        related="company_id.support_milestone_auto_post", readonly=False
+    )
+    support_milestone_product_id = fields.Many2one(
+        related="company_id.support_milestone_product_id", readonly=False
+    )

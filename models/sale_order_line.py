@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrderLine(models.Model):
@@ -19,6 +19,16 @@ class SaleOrderLine(models.Model):
         help="The block this item renews: at confirmation, the new block takes over what "
         "is left of it (with rollover).",
     )
+
+    @api.depends("support_block_ids.milestone_ids")
+    def _compute_qty_to_invoice(self):
+        """The milestones of a block bill its order item: the order's own invoicing
+        leaves it alone."""
+        result = super()._compute_qty_to_invoice()
+        for line in self:
+            if line.sudo().support_block_ids.milestone_ids:
+                line.qty_to_invoice = 0.0
+        return result
 
     def _support_create_blocks(self):
         """One active block per confirmed item of a prepaid support block product."""
@@ -54,6 +64,8 @@ class SaleOrderLine(models.Model):
             "user_id": order.user_id.id,
             "sale_line_id": self.id,
             "date_start": fields.Date.context_today(self),
+            # invoiced by the product's milestones, else by the order as usual
+            "milestone_plan_id": self.product_id.support_milestone_plan_id.id,
         }
         previous = self.support_renew_block_id.sudo()
         if previous and not previous.renewed_block_id:

@@ -257,6 +257,24 @@ class SupportBlock(models.Model):
         copy=False,
         help="Thresholds whose alert was sent.",
     )
+    milestone_plan_id = fields.Many2one(
+        "support.milestone.plan",
+        default=lambda self: self.env.company.support_milestone_plan_id,
+        check_company=True,
+        help="The plan the milestones were copied from: the block's product when it is "
+        "sold, else the company's default plan. Choosing another plan on a draft block "
+        "replaces its milestones.",
+    )
+    milestone_ids = fields.One2many(
+        "support.block.milestone",
+        "block_id",
+        string="Milestones",
+        copy=True,
+        help="How the block is invoiced: each milestone is one invoice, due on its trigger. "
+        "Set before activation; none when the block is invoiced elsewhere.",
+    )
+    invoice_ids = fields.One2many("account.move", "support_block_id", readonly=True)
+    invoice_count = fields.Integer(compute="_compute_invoice_count", compute_sudo=True)
 
     _sql_constraints = [
         (
@@ -312,6 +330,18 @@ class SupportBlock(models.Model):
         )
         for block in self:
             block.timesheet_count = counts.get(block._origin, 0)
+
+    @api.depends("invoice_ids")
+    def _compute_invoice_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("support_block_id", "in", self._origin.ids)],
+                ["support_block_id"],
+                ["__count"],
+            )
+        )
+        for block in self:
+            block.invoice_count = counts.get(block._origin, 0)
 
     @api.depends("next_block_ids")
     def _compute_renewed_block_id(self):
@@ -395,6 +425,14 @@ class SupportBlock(models.Model):
                     )
                 )
 
+    @api.onchange("milestone_plan_id")
+    def _onchange_milestone_plan_id(self):
+        if self.state == "draft":
+            plan = self.milestone_plan_id
+            self.milestone_ids = [Command.clear()] + [
+                Command.create(values) for values in plan._support_milestone_values(self)
+            ]
+
     # ----------------------------------------------------------------------- CRUD
 
     @api.model_create_multi
@@ -403,11 +441,18 @@ class SupportBlock(models.Model):
         for vals in vals_list:
             if vals.get("partner_id"):
                 vals["partner_id"] = self._support_commercial_partner_id(vals["partner_id"])
+            company = self.env["res.company"].browse(vals.get("company_id"))
             if vals.get("name", new_name) == new_name:
-                company = self.env["res.company"].browse(vals.get("company_id"))
                 sequence = self.env["ir.sequence"].with_company(company or self.env.company)
                 vals["name"] = sequence.next_by_code("support.block") or new_name
-        return super().create(vals_list)
+            if "milestone_plan_id" not in vals and company:
+                vals["milestone_plan_id"] = company.support_milestone_plan_id.id
+        blocks = super().create(vals_list)
+        for block, vals in zip(blocks, vals_list, strict=True):
+            # the plan's milestones, unless the milestones are given
+            if "milestone_ids" not in vals and block.milestone_plan_id:
+                block._support_apply_milestone_plan()
+        return blocks
 
     def write(self, vals):
         if vals.get("partner_id"):
@@ -425,6 +470,8 @@ class SupportBlock(models.Model):
         result = super().write(vals)
         if {"hours_purchased", "rollover_hours_in", "rollover_hours_out"} & vals.keys():
             self._support_refresh_state()
+        if "state" in vals:
+            self._support_milestones_reach()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -465,6 +512,7 @@ class SupportBlock(models.Model):
                         block=block.name,
                     )
                 )
+            block._support_check_milestones()
         for block in self:
             block._support_ensure_task()
             block.state = "active"
@@ -502,6 +550,16 @@ class SupportBlock(models.Model):
                         "Time has been drawn from block %(block)s: close it instead of "
                         "cancelling it.",
                         block=block.name,
+                    )
+                )
+            invoiced = block.sudo().milestone_ids.filtered("invoice_id")
+            if invoiced:
+                raise UserError(
+                    self.env._(
+                        "Block %(block)s is invoiced by %(invoice)s: cancel or credit its "
+                        "milestone invoices before cancelling it.",
+                        block=block.name,
+                        invoice=invoiced[0].invoice_id.display_name,
                     )
                 )
         # a draft renewal that never started frees the block it renews
@@ -552,7 +610,116 @@ class SupportBlock(models.Model):
             "res_id": self.sale_order_id.id,
         }
 
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("support_block_id", "=", self.id)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action
+
     # ---------------------------------------------------------- business methods
+
+    def _support_apply_milestone_plan(self):
+        """Replace the milestones of this draft block by its plan's."""
+        self.ensure_one()
+        Milestone = self.env["support.block.milestone"]
+        self.milestone_ids.unlink()
+        if self.milestone_plan_id:
+            Milestone.create(
+                [
+                    dict(values, block_id=self.id)
+                    for values in self.milestone_plan_id._support_milestone_values(self)
+                ]
+            )
+
+    def _support_milestone_amounts(self):
+        """{milestone: amount it bills} of the block: its amount, or its share of the
+        total rounded to the currency; when the shares add up to 100 %, the last one
+        takes the rounding difference so that they bill exactly the total."""
+        self.ensure_one()
+        currency = self.currency_id
+        amounts = {}
+        shares = self.milestone_ids.filtered(lambda m: not m.amount)
+        for milestone in self.milestone_ids:
+            if milestone.amount:
+                amounts[milestone] = milestone.amount
+            else:
+                amounts[milestone] = currency.round(self.amount_total * milestone.percent / 100)
+        if shares and not float_compare(sum(shares.mapped("percent")), 100.0, precision_digits=2):
+            amounts[shares[-1]] = currency.round(
+                self.amount_total - sum(amounts[milestone] for milestone in shares[:-1])
+            )
+        return amounts
+
+    def _support_check_milestones(self):
+        """A block invoiced by milestones bills exactly its total: shares adding up to
+        100 %, or amounts adding up to the total (to the currency's rounding)."""
+        self.ensure_one()
+        milestones = self.milestone_ids
+        if not milestones:
+            return
+        currency = self.currency_id
+        if currency.is_zero(self.amount_total):
+            raise UserError(
+                self.env._(
+                    "Block %(block)s has milestones but no price: set its price per hour, "
+                    "or remove its milestones.",
+                    block=self.name,
+                )
+            )
+        if not any(milestones.mapped("amount")):
+            total = sum(milestones.mapped("percent"))
+            if float_compare(total, 100.0, precision_digits=2):
+                raise UserError(
+                    self.env._(
+                        "The milestones of block %(block)s add up to %(total)s %%: make them "
+                        "add up to 100 %% before activating it.",
+                        block=self.name,
+                        total=f"{total:g}",
+                    )
+                )
+            return
+        billed = sum(self._support_milestone_amounts().values())
+        if currency.compare_amounts(billed, self.amount_total):
+            raise UserError(
+                self.env._(
+                    "The milestones of block %(block)s bill %(billed)s but the block "
+                    "totals %(total)s: make them add up to its total before activating it.",
+                    block=self.name,
+                    billed=f"{billed:.2f} {currency.name}",
+                    total=f"{self.amount_total:.2f} {currency.name}",
+                )
+            )
+
+    def _support_milestones_reach(self):
+        """Mark due the pending milestones whose trigger is reached (activation, date,
+        usage, exhaustion, end of the block); the due milestones of a cancelled block
+        are pending again. Runs on every change of state or balance."""
+        today = fields.Date.context_today(self)
+        for block in self.sudo():
+            milestones = block.milestone_ids
+            if not milestones:
+                continue
+            if block.state == "cancelled":
+                milestones.filtered(lambda m: m.state == "due").date_due = False
+                continue
+            if block.state == "draft":
+                continue
+            reached = milestones.filtered(
+                lambda m: m.state == "pending" and m._support_trigger_reached(today)
+            )
+            if not reached:
+                continue
+            reached.date_due = today
+            block.message_post(
+                body=Markup("%s")
+                % self.env._(
+                    "Milestones due: %(milestones)s.",
+                    milestones=", ".join(reached.mapped("name")),
+                )
+            )
 
     def _support_ensure_task(self):
         """The block's task in the customer's support project (found or created)."""
@@ -672,6 +839,7 @@ class SupportBlock(models.Model):
             "rollover": self.rollover,
             "alert_thresholds": self.alert_thresholds,
             "previous_block_id": self.id,
+            "milestone_plan_id": self.milestone_plan_id.id,
         }
 
     def _support_renew(
@@ -796,6 +964,7 @@ class SupportBlock(models.Model):
                     ),
                 )
         blocks._support_check_alerts()
+        blocks._support_milestones_reach()
 
     def _support_set_state(self, state, reason):
         self._track_set_log_message(Markup("<p>%s</p>") % reason)

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, float_round, formatLang
+from odoo.tools import float_compare, float_is_zero, float_round, format_date, formatLang
 
 DISTANCE_UNITS = [("kilometers", "km"), ("miles", "mi")]
 
@@ -348,8 +348,9 @@ class SupportTrip(models.Model):
 
     def _support_is_invoicing_write(self, vals):
         """Whether ``vals`` only moves this invoiced trip along the invoicing: linking it
-        to its invoice line / marking it invoiced, or releasing it from a line that is not
-        posted (draft or cancelled invoice) back to confirmed."""
+        to its invoice line / marking it invoiced, or releasing it back to confirmed from
+        a line that no longer bills it: a draft or cancelled invoice, or a posted invoice
+        fully reversed by a credit note."""
         self.ensure_one()
         if not WORKFLOW_FIELDS.intersection(vals):
             return True  # chatter, followers, activities
@@ -360,8 +361,11 @@ class SupportTrip(models.Model):
         new_line_id = vals.get("support_invoice_line_id", line.id)
         if new_state == "invoiced":
             return not line or new_line_id == line.id
+        move = line.sudo().move_id
         return (
-            new_state == "confirmed" and not new_line_id and line.sudo().parent_state != "posted"
+            new_state == "confirmed"
+            and not new_line_id
+            and (move.state != "posted" or move.payment_state == "reversed")
         )
 
     # -- actions ------------------------------------------------------------------
@@ -599,18 +603,25 @@ class SupportTrip(models.Model):
         self.ensure_one()
         return self.support_invoice_line_id.sudo().move_id.display_name or "-"
 
-    def _support_invoice_line_name(self):
-        """Label of this trip on a customer invoice line."""
+    def _support_invoice_line_name(self, with_distance=True):
+        """Label of this trip on a customer invoice line; without the distance when the
+        line's quantity is the distance."""
         self.ensure_one()
-        label = self.env._(
-            "Mileage %(trip)s, %(date)s: %(purpose)s (%(distance)s %(unit)s)",
+        if not with_distance:
+            return self.env._(
+                "Mileage %(trip)s (%(date)s): %(purpose)s",
+                trip=self.name,
+                date=format_date(self.env, self.date),
+                purpose=self.purpose,
+            )
+        return self.env._(
+            "Mileage %(trip)s (%(date)s): %(purpose)s, %(distance)s %(unit)s",
             trip=self.name,
-            date=fields.Date.to_string(self.date),
+            date=format_date(self.env, self.date),
             purpose=self.purpose,
             distance=formatLang(self.env, self.distance, digits=2),
             unit=self._support_unit_label(),
         )
-        return label
 
     def _support_mark_invoiced(self, invoice_line):
         """Link confirmed trips to the invoice line that bills them."""
@@ -625,6 +636,7 @@ class SupportTrip(models.Model):
         return self.write({"support_invoice_line_id": invoice_line.id, "state": "invoiced"})
 
     def _support_release_invoice(self):
-        """Put invoiced trips back to confirmed when their invoice line goes away (draft
-        invoice deleted, invoice cancelled). Refused for a posted invoice."""
+        """Put invoiced trips back to confirmed when their invoice line no longer bills
+        them (draft invoice or line deleted, invoice cancelled or fully credited).
+        Refused for a posted invoice that still bills them."""
         return self.write({"state": "confirmed", "support_invoice_line_id": False})

@@ -195,11 +195,17 @@ class Run:
         return name
 
     def _template_complete(self, name, depends):
-        rows = self.sql(
-            "SELECT count(*) FROM ir_module_module WHERE name = ANY(%s) AND state = 'installed'",
-            [depends],
-            dbname=name,
-        )
+        try:
+            rows = self.sql(
+                "SELECT count(*) FROM ir_module_module "
+                "WHERE name = ANY(%s) AND state = 'installed'",
+                [depends],
+                dbname=name,
+            )
+        except psycopg2.Error as exc:
+            # a half-built or damaged template is rebuilt
+            print(f"[setup] template database {name} is not usable ({exc}); rebuilding")
+            return False
         return rows and rows[0][0] == len(depends)
 
     @staticmethod

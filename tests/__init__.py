@@ -17,6 +17,10 @@ from . import test_quick_timer_ui
 from . import test_invoice_wizard
 from . import test_expense_invoicing
 from . import test_invoice_report
+from . import test_block_milestones
+from . import test_block_milestone_invoices
+from . import test_block_milestone_ui
+from . import test_invoice_blocks_mileage
 from . import test_access_matrix
 from . import test_bad_input
 from . import test_cron_safety

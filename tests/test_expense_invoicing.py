@@ -253,7 +253,13 @@ class TestExpenseInvoicing(InvoicingCommon):
         dock = self.env.ref("it_support_time.expense_brightlaw_dock")
         self.assertEqual((ssd | parking).mapped("state"), ["approved", "approved"])
         self.assertEqual(dock.state, "draft")
-        invoices = self._invoice(date_from=False, date_to=date.today(), include_time=False)
+        invoices = self._invoice(
+            date_from=False,
+            date_to=date.today(),
+            include_time=False,
+            include_overage=False,
+            include_mileage=False,
+        )
         self.assertEqual(
             invoices.partner_id,
             self.env.ref("it_support_time.partner_citybakery")

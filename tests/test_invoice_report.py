@@ -106,8 +106,9 @@ class TestInvoiceReport(InvoiceReportCommon):
         # Odoo's own reference column is back
         self.assertIn("PO-4471", self._section(document, "reference").text_content())
 
-    def test_mileage_and_block_sections_render_their_hooks(self):
-        """The mileage table and the block statement print what their hook returns."""
+    def test_mileage_and_block_sections_print_their_rows(self):
+        """The mileage table and the block statement print the rows their methods return
+        (any block or trip source: here given directly)."""
         invoice = self._customer_invoice()
         trips = [
             {
@@ -188,8 +189,10 @@ class TestInvoiceReport(InvoiceReportCommon):
         self.assertEqual(Move.search(domain), invoice)
 
 
-@tagged("post_install", "-at_install")
-class TestInvoicePdf(InvoiceReportCommon, HttpCase):
+class InvoicePdfMixin:
+    """Renders invoices through wkhtmltopdf, in an ``HttpCase`` (the test server serves
+    the report's assets)."""
+
     def _pdf_text(self, invoice):
         """The invoice PDF rendered by wkhtmltopdf (assets served by the test server),
         as text."""
@@ -212,6 +215,9 @@ class TestInvoicePdf(InvoiceReportCommon, HttpCase):
                 text=True,
             ).stdout
 
+
+@tagged("post_install", "-at_install")
+class TestInvoicePdf(InvoicePdfMixin, InvoiceReportCommon, HttpCase):
     def test_branded_invoice_pdf(self):
         self.company.write({"name": "Northwind IT Services", "report_header": "Your IT, handled"})
         invoice = self._customer_invoice()

@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_round, format_date
+from odoo.tools import SQL, float_compare, float_round, format_date
 
 from ..models.hr_expense import SUPPORT_INVOICEABLE_EXPENSE_STATES
 
@@ -220,7 +220,7 @@ class SupportInvoiceWizard(models.TransientModel):
         for invoice, key in zip(invoices, keys, strict=True):
             lines_by_sequence = {line.sequence: line for line in invoice.invoice_line_ids}
             for sequence, group in self._support_sequenced(groups_by_invoice[key]):
-                group["sources"].write({"support_invoice_line_id": lines_by_sequence[sequence].id})
+                lines_by_sequence[sequence]._support_link_sources(group["sources"])
         return invoices
 
     def _support_check_can_invoice(self):
@@ -257,7 +257,20 @@ class SupportInvoiceWizard(models.TransientModel):
         if self.include_expenses:
             groups += self._support_invoice_collect_expenses()
         self._support_check_billed_once(groups)
+        self._support_join_po_invoices(groups)
         return groups
+
+    @api.model
+    def _support_join_po_invoices(self, groups):
+        """A group may name the PO whose invoice it joins (``join_po``, e.g. a trip of a
+        prepaid block): it goes on that invoice when the run makes one (another group of
+        the customer bills that PO, such as the block's overage), else on the customer's
+        general invoice."""
+        invoiced_pos = {(group["partner"], group["po"]) for group in groups if group["po"]}
+        for group in groups:
+            join_po = group.get("join_po")
+            if join_po and not group["po"] and (group["partner"], join_po) in invoiced_pos:
+                group["po"] = join_po
 
     def _support_check_billed_once(self, groups):
         """Two collectors must never bill the same record (e.g. plain time and block
@@ -313,8 +326,10 @@ class SupportInvoiceWizard(models.TransientModel):
         )
         return self.env._(
             "Nothing to invoice for %(customers)s up to %(date_to)s: there is no billable "
-            "support time or re-invoiceable expense that is not invoiced yet (time billed "
-            "through a sale order is left to the sale order).",
+            "support time, block overage, confirmed trip or re-invoiceable expense that is "
+            "not invoiced yet (time drawn from a prepaid block is paid by the block, time "
+            "billed through a sale order is left to the sale order, running timers wait "
+            "until they stop).",
             customers=customers,
             date_to=format_date(self.env, self.date_to),
         )
@@ -353,11 +368,13 @@ class SupportInvoiceWizard(models.TransientModel):
         return domain
 
     # -- time ------------------------------------------------------------------------
-    def _support_invoice_time_domain(self):
+    def _support_invoice_entry_domain(self):
         """Billable support time of the wizard's customers and period that nothing has
-        billed yet: neither this wizard nor a sale order (``sale_timesheet``)."""
+        billed yet: neither this wizard nor a sale order (``sale_timesheet``); running
+        timers are left until they stop."""
         return [
             ("company_id", "=", self.company_id.id),
+            ("support_timer_start", "=", False),
             ("project_id.is_support_project", "=", True),
             ("billable", "=", True),
             ("billed_hours", ">", 0),
@@ -369,6 +386,12 @@ class SupportInvoiceWizard(models.TransientModel):
             *self._support_date_domain("date"),
             *self._support_partner_domain("partner_id"),
         ]
+
+    def _support_invoice_time_domain(self):
+        """Time billed at the support type's rate: billable time not drawn from a prepaid
+        block. Time drawn from a block is paid by the block; time beyond it
+        (``support_is_overage``) is billed by the overage collector."""
+        return [*self._support_invoice_entry_domain(), ("support_block_id", "=", False)]
 
     def _support_invoice_collect_time(self):
         """One line group per customer and support type (and task when grouping by
@@ -500,21 +523,154 @@ class SupportInvoiceWizard(models.TransientModel):
         }
 
     # -- prepaid block overage -----------------------------------------------------------
-    def _support_invoice_collect_overage(self):
-        """Line groups billing hours beyond a prepaid block at the block's overage rate,
-        one invoice per customer and block PO.
+    def _support_invoice_overage_domain(self):
+        """Overage entries: time beyond a prepaid block under its overage-rate policy."""
+        return [
+            *self._support_invoice_entry_domain(),
+            ("support_block_id", "!=", False),
+            ("support_is_overage", "=", True),
+        ]
 
-        Hook for the prepaid blocks feature (``support.block``): nothing to bill until
-        blocks exist."""
-        return []
+    def _support_invoice_collect_overage(self):
+        """One line group per prepaid block with overage to bill, at the block's overage
+        rate per block hour (``support_block_hours``: billed hours × the support type's
+        block factor), on the customer's invoice for the block's PO."""
+        entries = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(self._support_invoice_overage_domain(), order="date, id")
+        )
+        entries = self._support_lock_unbilled(entries)
+        by_block = defaultdict(list)
+        for entry in entries:
+            by_block[entry.support_block_id].append(entry.id)
+        groups = []
+        default_taxes = {}
+        for block in sorted(by_block, key=lambda b: (b.partner_id.id, b.date_start, b.id)):
+            block_entries = entries.browse(by_block[block])
+            partner = block.partner_id.commercial_partner_id.sudo(False)
+            if partner not in default_taxes:
+                default_taxes[partner] = self._support_default_sale_taxes(partner)
+            groups.append(
+                {
+                    "partner": partner,
+                    "po": block.po_number or False,
+                    "source": "overage",
+                    "sources": block_entries,
+                    "vals": self._support_invoice_overage_line_vals(
+                        block, block_entries, default_taxes[partner]
+                    ),
+                }
+            )
+        return groups
+
+    def _support_invoice_overage_line_vals(self, block, entries, taxes):
+        """Invoice line billing the overage ``entries`` of ``block`` (sudo)."""
+        hours = float_round(sum(entries.mapped("support_block_hours")), precision_digits=6)
+        dates = entries.mapped("date")
+        first, last = format_date(self.env, min(dates)), format_date(self.env, max(dates))
+        period = first if first == last else f"{first} – {last}"
+        if block.po_number:
+            name = self.env._(
+                "Overage %(block)s (PO %(po)s), %(count)s sessions (%(period)s)",
+                block=block.name,
+                po=block.po_number,
+                count=len(entries),
+                period=period,
+            )
+        else:
+            name = self.env._(
+                "Overage %(block)s, %(count)s sessions (%(period)s)",
+                block=block.name,
+                count=len(entries),
+                period=period,
+            )
+        rate = block.currency_id._convert(
+            block.overage_rate, self.company_id.currency_id, self.company_id, self.date_to
+        )
+        vals = {
+            "name": name,
+            "quantity": hours,
+            "price_unit": rate,
+            "product_uom_id": self.env.ref("uom.product_uom_hour").id,
+            "tax_ids": [Command.set(taxes.ids)],
+        }
+        distribution = self._support_analytic_distribution(entries)
+        if distribution:
+            vals["analytic_distribution"] = distribution
+        return vals
 
     # -- mileage -----------------------------------------------------------------------------
-    def _support_invoice_collect_mileage(self):
-        """Line groups billing confirmed billable trips at their amount.
+    def _support_invoice_mileage_domain(self):
+        """Confirmed billable trips of the wizard's customers and period, not invoiced."""
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "confirmed"),
+            ("billable", "=", True),
+            ("partner_id", "!=", False),
+            ("support_invoice_line_id", "=", False),
+            *self._support_date_domain("date"),
+            *self._support_partner_domain("partner_id"),
+        ]
 
-        Hook for the mileage feature (``support.trip``): nothing to bill until trips
-        exist."""
-        return []
+    def _support_invoice_collect_mileage(self):
+        """One line group per trip, at its amount (its distance × its rate). A trip of a
+        prepaid block joins the customer's invoice for that block's PO when the run
+        bills one (the block's overage), else the customer's general invoice."""
+        # the invoicing user may not read every technician's trips
+        trips = (
+            self.env["support.trip"]
+            .sudo()
+            .search(self._support_invoice_mileage_domain(), order="date, id")
+        )
+        trips = self._support_lock_unbilled(trips)
+        groups = []
+        default_taxes = {}
+        for trip in trips.sorted(lambda t: (t.partner_id.id, t.date, t.id)):
+            partner = trip.partner_id.commercial_partner_id.sudo(False)
+            if partner not in default_taxes:
+                default_taxes[partner] = self._support_default_sale_taxes(partner)
+            groups.append(
+                {
+                    "partner": partner,
+                    "po": False,
+                    "join_po": trip.block_id.po_number or False,
+                    "source": "mileage",
+                    "sources": trip,
+                    "vals": self._support_invoice_mileage_line_vals(trip, default_taxes[partner]),
+                }
+            )
+        return groups
+
+    def _support_invoice_mileage_line_vals(self, trip, taxes):
+        """Invoice line billing ``trip`` (sudo): its distance at its rate, in km or mi.
+        A rate finer than the invoice's price precision would be rounded on the line:
+        such a trip is billed as one unit at its amount, so that the invoice always bills
+        the trip's amount."""
+        amount = trip.currency_id._convert(
+            trip.amount, self.company_id.currency_id, self.company_id, trip.date
+        )
+        rate = trip.currency_id._convert(
+            trip.rate, self.company_id.currency_id, self.company_id, trip.date, round=False
+        )
+        price_digits = self.env["decimal.precision"].precision_get("Product Price")
+        vals = {"tax_ids": [Command.set(taxes.ids)]}
+        if float_compare(
+            float_round(rate, precision_digits=price_digits), rate, precision_digits=6
+        ) or self.company_id.currency_id.compare_amounts(trip.distance * rate, amount):
+            vals.update(name=trip._support_invoice_line_name(), quantity=1.0, price_unit=amount)
+        else:
+            uom = "uom.product_uom_mile" if trip.distance_unit == "miles" else "uom.product_uom_km"
+            vals.update(
+                name=trip._support_invoice_line_name(with_distance=False),
+                quantity=trip.distance,
+                price_unit=rate,
+                product_uom_id=self.env.ref(uom).id,
+            )
+        account = trip.task_id.project_id.account_id
+        if account:
+            vals["analytic_distribution"] = {str(account.id): 100.0}
+        return vals
 
     # -- expenses ---------------------------------------------------------------------------
     def _support_invoice_expense_domain(self):

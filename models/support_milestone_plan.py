@@ -1,0 +1,166 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+MILESTONE_TRIGGERS = [
+    ("activation", "On activation"),
+    ("date", "On a date"),
+    ("usage", "At a usage percentage"),
+    ("exhausted", "When exhausted"),
+    ("close", "When closed or expired"),
+]
+
+
+class SupportMilestonePlan(models.Model):
+    """How a block is invoiced: percentages of its total, each due on a trigger. Copied
+    onto each new block (from the product it is sold with, else the company default)."""
+
+    _name = "support.milestone.plan"
+    _description = "Block Milestone Plan"
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        help="Leave empty to share the plan between companies.",
+    )
+    line_ids = fields.One2many(
+        "support.milestone.plan.line", "plan_id", string="Milestones", copy=True
+    )
+    percent_total = fields.Float(string="Total (%)", compute="_compute_percent_total")
+
+    @api.depends("line_ids.percent")
+    def _compute_percent_total(self):
+        for plan in self:
+            plan.percent_total = sum(plan.line_ids.mapped("percent"))
+
+    @api.constrains("line_ids")
+    def _check_percent_total(self):
+        for plan in self:
+            if not plan.line_ids:
+                raise ValidationError(
+                    self.env._("Milestone plan %(plan)s needs at least one line.", plan=plan.name)
+                )
+            if float_compare(plan.percent_total, 100.0, precision_digits=2):
+                raise ValidationError(
+                    self.env._(
+                        "The lines of milestone plan %(plan)s add up to %(total)s %%: they "
+                        "must add up to 100 %%.",
+                        plan=plan.name,
+                        total=f"{plan.percent_total:g}",
+                    )
+                )
+
+    def _support_milestone_values(self, block):
+        """Values of the milestones of ``block`` following this plan (none without a
+        plan)."""
+        return [line._support_milestone_values(block) for line in self[:1].line_ids]
+
+
+class SupportMilestonePlanLine(models.Model):
+    _name = "support.milestone.plan.line"
+    _description = "Block Milestone Plan Line"
+    _order = "plan_id, sequence, id"
+
+    plan_id = fields.Many2one(
+        "support.milestone.plan", required=True, index=True, ondelete="cascade"
+    )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, translate=True)
+    percent = fields.Float(string="Share (%)", required=True, digits=(16, 2))
+    trigger = fields.Selection(MILESTONE_TRIGGERS, required=True, default="activation")
+    trigger_days = fields.Integer(
+        string="Days after Start",
+        help="For a milestone on a date: the number of days after the block's start date.",
+    )
+    trigger_usage = fields.Float(
+        string="Usage (%)",
+        digits=(16, 2),
+        help="For a milestone at a usage percentage: the percentage of the block's hours "
+        "used at which it is due.",
+    )
+
+    _sql_constraints = [
+        (
+            "percent_range",
+            "CHECK(percent > 0 AND percent <= 100)",
+            "The share of a milestone is a percentage between 0 (excluded) and 100.",
+        ),
+    ]
+
+    @api.constrains("percent", "trigger", "trigger_days", "trigger_usage")
+    def _check_trigger(self):
+        for line in self:
+            check_share_and_trigger(
+                self.env,
+                line.name,
+                percent=line.percent,
+                amount=0.0,
+                trigger=line.trigger,
+                has_date=True,
+                usage=line.trigger_usage,
+            )
+            if line.trigger == "date" and line.trigger_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Milestone %(milestone)s cannot be due before the block starts: "
+                        "enter 0 or more days.",
+                        milestone=line.name,
+                    )
+                )
+
+    def _support_milestone_values(self, block):
+        self.ensure_one()
+        return {
+            "sequence": self.sequence,
+            "name": self.name,
+            "percent": self.percent,
+            "trigger": self.trigger,
+            "trigger_date": (
+                block.date_start + timedelta(days=self.trigger_days)
+                if self.trigger == "date" and block.date_start
+                else False
+            ),
+            "trigger_usage": self.trigger_usage if self.trigger == "usage" else 0.0,
+        }
+
+
+def check_share_and_trigger(env, name, percent, amount, trigger, has_date, usage):
+    """Raise a ``ValidationError`` unless exactly one of ``percent`` and ``amount`` is
+    set (percent up to 100) and the trigger has what it needs."""
+    if percent < 0 or amount < 0 or (percent > 0) == (amount > 0):
+        raise ValidationError(
+            env._(
+                "Milestone %(milestone)s needs either a percentage or an amount (one of "
+                "them, positive).",
+                milestone=name,
+            )
+        )
+    if percent > 100:
+        raise ValidationError(
+            env._(
+                "Milestone %(milestone)s cannot bill more than 100 %% of the block.",
+                milestone=name,
+            )
+        )
+    if trigger == "date" and not has_date:
+        raise ValidationError(
+            env._(
+                "Milestone %(milestone)s is due on a date: enter the date.",
+                milestone=name,
+            )
+        )
+    if trigger == "usage" and not 0 < usage <= 1000:
+        raise ValidationError(
+            env._(
+                "Milestone %(milestone)s is due at a usage percentage: enter a percentage "
+                "of the hours used above 0 (for example 50).",
+                milestone=name,
+            )
+        )
