@@ -2,15 +2,12 @@
 flows, as its users run them: quick timers started and stopped, time logged that draws
 from and splits prepaid blocks, a block renewed with rollover and one cancelled, trips
 confirmed, the scheduled actions run, support invoiced (one invoice posted, one
-cancelled). The test command runs it before it upgrades and uninstalls the module, so
-that both happen on a database full of data.
+cancelled), milestones invoiced by hand and by the cron. The test command runs it before
+it upgrades and uninstalls the module, so that both happen on a database full of data.
 
 Run through the Odoo shell (it commits at the end and prints ``flows done``)::
 
     odoo-bin shell -d DB --no-http < bench/flows.py
-
-Extension point: milestone invoicing (``support.block.milestone``) adds its flow here
-once merged.
 """
 
 from datetime import date, timedelta
@@ -76,6 +73,13 @@ def main(env):
     expiring.action_activate()
     env["support.block"]._cron_expire_blocks()
     env["account.analytic.line"]._cron_stop_overdue_support_timers()
+
+    # milestones: one invoiced now by hand, the rest by the cron
+    Milestone = env["support.block.milestone"]
+    due = Milestone.search([("state", "=", "due")], limit=1)
+    if due:
+        due.with_user(admin).action_invoice()
+    Milestone._cron_invoice_due()
 
     # trips: logged from the timer and confirmed
     van = ref("it_support_time.vehicle_demo_van")

@@ -210,6 +210,7 @@ class Soak:
                 "partner_id": self.customers[0],
                 "po_number": f"PO-{self.tag}-EXP",
                 "hours_purchased": 10.0,
+                "price_unit": 90.0,
                 "date_start": "2020-01-01",
                 "date_end": "2020-12-31",
             },
@@ -460,6 +461,23 @@ class Soak:
                 return client.call("support.invoice.wizard", "action_create_invoices", [wizard])
 
             self._record("invoicing run", invoice)
+            if "support.block.milestone" in self.models:
+                # "Invoice now" on the due milestones, while the cron invoices them too
+                ok, due = self._record(
+                    "milestone lookup",
+                    lambda: client.call(
+                        "support.block.milestone",
+                        "search",
+                        [("block_id", "in", self.blocks), ("state", "=", "due")],
+                    ),
+                )
+                if ok and due:
+                    self._record(
+                        "milestone invoice now",
+                        lambda due=due: client.call(
+                            "support.block.milestone", "action_invoice", due
+                        ),
+                    )
             time.sleep(2.0)
 
     def cron_loop(self):
@@ -616,20 +634,29 @@ class Soak:
         )
 
     def _check_billed_once(self):
+        """Each line of support time bills the billed hours of its entries, each line of
+        block overage the block hours of its overage entries; time drawn from a block
+        (prepaid) is on no invoice line."""
         rows = self.sql(
-            "SELECT ml.id, ml.quantity::float, sum(l.billed_hours)::float, count(l.id) "
+            "SELECT ml.id, ml.support_source, ml.quantity::float, "
+            "sum(CASE WHEN ml.support_source = 'overage' THEN l.support_block_hours "
+            "ELSE l.billed_hours END)::float, count(l.id), "
+            "count(l.id) FILTER (WHERE l.support_block_id IS NOT NULL "
+            "AND NOT COALESCE(l.support_is_overage, false)) "
             "FROM account_move_line ml JOIN account_move m ON m.id = ml.move_id "
             "LEFT JOIN account_analytic_line l ON l.support_invoice_line_id = ml.id "
-            "WHERE ml.support_source = 'time' AND m.partner_id = ANY(%s) "
-            "AND m.state != 'cancel' GROUP BY ml.id, ml.quantity",
+            "WHERE ml.support_source IN ('time', 'overage') AND m.partner_id = ANY(%s) "
+            "AND m.state != 'cancel' GROUP BY ml.id, ml.support_source, ml.quantity",
             [self.customers],
         )
-        bad = [row for row in rows if row[2] is None or abs(row[1] - row[2]) > 1e-3]
-        entries = sum(row[3] for row in rows)
+        bad = [row for row in rows if row[3] is None or abs(row[2] - row[3]) > 1e-3 or row[5]]
+        entries = sum(row[4] for row in rows)
+        overage = sum(1 for row in rows if row[1] == "overage")
         return (
             "nothing was billed twice",
             not bad,
-            f"{len(rows)} invoice lines billing {entries} entries, {len(bad)} off {bad[:3]}",
+            f"{len(rows)} invoice lines ({overage} of block overage) billing {entries} "
+            f"entries, {len(bad)} off {bad[:3]}",
         )
 
     def _check_odometers(self):

@@ -123,6 +123,20 @@ class AccessCommon(BlockCommon, MileageCommon):
             .with_user(cls.support_manager)
             .create({"block_id": cls.block.id, "po_number": "PO-ACL-2"})
         )
+        cls.plan_company = (
+            cls.env["support.milestone.plan"]
+            .with_user(cls.support_manager)
+            .create(
+                {
+                    "name": "Company A halves",
+                    "company_id": company_a.id,
+                    "line_ids": [
+                        Command.create({"name": "Start", "percent": 50.0}),
+                        Command.create({"name": "Rest", "percent": 50.0, "trigger": "close"}),
+                    ],
+                }
+            )
+        )
         cls.invoice_wizard = (
             cls.env["support.invoice.wizard"]
             .with_user(cls.support_manager)

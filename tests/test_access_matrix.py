@@ -53,6 +53,30 @@ MATRIX = {
         "portal_other": (A, A, A, A),
         "other_company": (A, A, A, A),
     },
+    # milestones of a draft block (fixed once it is active): read by users, set by
+    # managers; invoiced through the managers' "Invoice now" or the cron
+    "support.block.milestone": {
+        "user": (OK, A, A, A),
+        "manager": (OK, OK, OK, OK),
+        "portal_own": (A, A, A, A),
+        "portal_other": (A, A, A, A),
+        "other_company": (A, A, A, A),
+    },
+    # milestone plans (and their lines) of company A
+    "support.milestone.plan": {
+        "user": (OK, A, A, A),
+        "manager": (OK, OK, OK, OK),
+        "portal_own": (A, A, A, A),
+        "portal_other": (A, A, A, A),
+        "other_company": (A, A, A, A),
+    },
+    "support.milestone.plan.line": {
+        "user": (OK, A, A, A),
+        "manager": (OK, OK, OK, OK),
+        "portal_own": (A, A, A, A),
+        "portal_other": (A, A, A, A),
+        "other_company": (A, A, A, A),
+    },
     # a technician's own draft trip
     "support.trip": {
         "user": (OK, OK, OK, OK),
@@ -183,6 +207,60 @@ class TestAccessMatrix(AccessCommon):
                 {"hours_purchased": 10.0, "price_unit": 90.0},
             ),
             "write": lambda: self._check_written(target, {"po_number": "PO-R2"}),
+            "unlink": lambda: self._check_unlinked(target),
+        }
+
+    def _ops_support_block_milestone(self, env):
+        Milestone = env["support.block.milestone"]
+        target = self.draft_block.milestone_ids[:1].with_env(env)
+        return {
+            "read": lambda: self._check_read(
+                target, {"percent": 50.0, "amount_to_invoice": 225.0, "state": "pending"}
+            ),
+            "create": lambda: self._check_created(
+                Milestone.create(
+                    {
+                        "block_id": self.draft_block.id,
+                        "name": "Extra",
+                        "amount": 10.0,
+                        "trigger": "close",
+                    }
+                ),
+                {"amount": 10.0, "state": "pending"},
+            ),
+            "write": lambda: self._check_written(target, {"percent": 60.0}),
+            "unlink": lambda: self._check_unlinked(target),
+        }
+
+    def _ops_support_milestone_plan(self, env):
+        Plan = env["support.milestone.plan"]
+        target = self.plan_company.with_env(env)
+        return {
+            "read": lambda: self._check_read(target, {"percent_total": 100.0}),
+            "create": lambda: self._check_created(
+                Plan.create(
+                    {
+                        "name": "All at once",
+                        "company_id": self.company.id,
+                        "line_ids": [fields.Command.create({"name": "All", "percent": 100.0})],
+                    }
+                ),
+                {"percent_total": 100.0},
+            ),
+            "write": lambda: self._check_written(target, {"name": "Renamed plan"}),
+            "unlink": lambda: self._check_unlinked(target),
+        }
+
+    def _ops_support_milestone_plan_line(self, env):
+        Line = env["support.milestone.plan.line"]
+        target = self.plan_company.line_ids[:1].with_env(env)
+        return {
+            "read": lambda: self._check_read(target, {"percent": 50.0}),
+            "create": lambda: self._check_created(
+                Line.create({"plan_id": self.plan_company.id, "name": "Bonus", "percent": 10.0}),
+                {"percent": 10.0},
+            ),
+            "write": lambda: self._check_written(target, {"name": "Kick-off"}),
             "unlink": lambda: self._check_unlinked(target),
         }
 
@@ -417,6 +495,9 @@ class TestAccessMatrix(AccessCommon):
                 "support.type",
                 "support.block",
                 "support.block.renew.wizard",
+                "support.block.milestone",
+                "support.milestone.plan",
+                "support.milestone.plan.line",
                 "support.trip",
                 "support.invoice.wizard",
                 "account.analytic.line",
@@ -440,6 +521,9 @@ class TestAccessMatrix(AccessCommon):
             self.customer.support_round_increment,
             self.customer_b.support_round_increment,
             self.van_own_rate.support_mileage_rate,
+            self.draft_block.milestone_ids.mapped("percent"),
+            self.plan_company.name,
+            self.plan_company.line_ids.mapped("name"),
         )
         return counts, values
 

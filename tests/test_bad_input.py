@@ -20,6 +20,9 @@ from .access_common import AccessCommon
 COUNTED_MODELS = (
     "account.analytic.line",
     "support.block",
+    "support.block.milestone",
+    "support.milestone.plan",
+    "support.milestone.plan.line",
     "support.trip",
     "fleet.vehicle.odometer",
     "account.move",
@@ -566,6 +569,106 @@ class TestBadInput(BadInputCommon):
             ]
         )
 
+    def test_bad_milestone_input(self):
+        Plan = self.env["support.milestone.plan"].with_user(self.support_manager)
+        Milestone = self.env["support.block.milestone"].with_user(self.support_manager)
+        draft = self.no_po_block.with_user(self.support_manager)
+        draft.po_number = "PO-MILESTONES"
+        active_milestone = self.block.milestone_ids[:1].with_user(self.support_manager)
+        pending = self.block.milestone_ids.filtered(lambda m: m.state == "pending")[:1]
+
+        def plan(*percents):
+            return Plan.create(
+                {
+                    "name": "Uneven",
+                    "line_ids": [
+                        fields.Command.create({"name": f"Part {index}", "percent": percent})
+                        for index, percent in enumerate(percents)
+                    ],
+                }
+            )
+
+        def milestone(**values):
+            return Milestone.create(
+                {"block_id": draft.id, "name": "Bad", "trigger": "activation", **values}
+            )
+
+        def draft_values():
+            return (
+                self.no_po_block.state,
+                self.no_po_block.task_id.id,
+                self.no_po_block.milestone_ids.mapped("percent"),
+            )
+
+        def uneven_setup():
+            self.no_po_block.milestone_ids[:1].percent = 30.0
+
+        def unpriced_setup():
+            self.no_po_block.milestone_ids[:1].percent = 50.0
+            self.no_po_block.price_unit = 0.0
+
+        self.assertTrue(pending, "the active block has a milestone still pending")
+        self._check_cases(
+            [
+                Case(
+                    "a plan not adding up to 100 %",
+                    lambda: plan(60.0, 30.0),
+                    ValidationError,
+                    "add up to 90 %: they must add up to 100 %",
+                ),
+                Case(
+                    "a plan without lines",
+                    lambda: plan(),
+                    ValidationError,
+                    "needs at least one line",
+                ),
+                Case(
+                    "a milestone due at a usage without its percentage",
+                    lambda: milestone(percent=10.0, trigger="usage"),
+                    ValidationError,
+                    "due at a usage percentage: enter a percentage",
+                    watch=draft_values,
+                ),
+                Case(
+                    "a milestone due on a date without the date",
+                    lambda: milestone(percent=10.0, trigger="date"),
+                    ValidationError,
+                    "is due on a date: enter the date",
+                    watch=draft_values,
+                ),
+                Case(
+                    "activating a block whose milestones do not add up",
+                    lambda: draft.action_activate(),
+                    UserError,
+                    "add up to 80 %: make them add up to 100 %",
+                    setup=uneven_setup,
+                    watch=draft_values,
+                ),
+                Case(
+                    "activating a block with milestones but no price",
+                    lambda: draft.action_activate(),
+                    UserError,
+                    "has milestones but no price",
+                    setup=unpriced_setup,
+                    watch=draft_values,
+                ),
+                Case(
+                    "changing the milestones of an active block",
+                    lambda: active_milestone.write({"percent": 10.0}),
+                    UserError,
+                    "were fixed when it was activated",
+                    watch=lambda: self.block.milestone_ids.mapped("percent"),
+                ),
+                Case(
+                    "invoicing a milestone that is not due",
+                    lambda: pending.with_user(self.support_manager).action_invoice(),
+                    UserError,
+                    "is not due: only due milestones",
+                    watch=lambda: (pending.state, pending.invoice_id.id),
+                ),
+            ]
+        )
+
     def test_negative_rate_is_refused_by_the_database(self):
         trip = self.trip_own.with_user(self.support_user)
         before = self.trip_own.rate
@@ -890,6 +993,46 @@ class TestBadRpcInput(BadInputCommon, HttpCase):
                 RpcError,
                 r"^odoo\.exceptions\.UserError: Billed Hours of a support entry follow from",
                 watch=lambda: (self.entry_own.billed_hours, self.entry_own.support_block_id.id),
+            ),
+            # the database's constraints answer first; over RPC they are validation errors
+            Case(
+                "a milestone plan line of 0 %",
+                lambda: self._execute_kw(
+                    manager,
+                    "support.milestone.plan",
+                    "create",
+                    [
+                        {
+                            "name": "Zero",
+                            "line_ids": [
+                                [0, 0, {"name": "All", "percent": 100.0}],
+                                [0, 0, {"name": "Nothing", "percent": 0.0}],
+                            ],
+                        }
+                    ],
+                ),
+                RpcError,
+                r"^odoo\.exceptions\.ValidationError: .*share of a milestone is a percentage "
+                r"between 0 \(excluded\) and 100",
+            ),
+            Case(
+                "a milestone with both a share and an amount",
+                lambda: self._execute_kw(
+                    manager,
+                    "support.block.milestone",
+                    "create",
+                    [
+                        {
+                            "block_id": self.no_po_block.id,
+                            "name": "Both",
+                            "percent": 10.0,
+                            "amount": 50.0,
+                        }
+                    ],
+                ),
+                RpcError,
+                r"^odoo\.exceptions\.ValidationError: .*bills either a percentage \(up to 100\) "
+                r"or a positive amount",
             ),
             Case(
                 "another customer's block read by a portal user",

@@ -2,8 +2,9 @@
 one record (after that record's own writes), and the job must leave every record either
 fully processed or untouched, log the failure, and complete when it runs again.
 
-Extension point: the milestone invoicing cron (``support.block.milestone``) gets the same
-test once milestones are merged (see README, *Reliability and security*)."""
+The milestone invoicing cron has two phases: the triggers reached (here) and the invoices
+(``test_block_milestone_invoices.TestMilestoneIdempotency.test_interrupted_midway_then_rerun``
+interrupts it after an invoice was created)."""
 
 from datetime import date
 from unittest.mock import patch
@@ -16,6 +17,7 @@ from odoo.addons.it_support_time.models.support_block import SupportBlock
 from odoo.addons.it_support_time.wizards.support_invoice_wizard import SupportInvoiceWizard
 
 from .common_block import BlockCommon
+from .common_milestone import MilestoneCommon
 from .invoicing_common import InvoicingCommon
 
 CRON_LOGGER = "odoo.addons.it_support_time.models.support_cron"
@@ -217,3 +219,53 @@ class TestInvoiceCronSafety(InvoicingCommon):
         # company A is not invoiced twice
         self.assertEqual(self._support_invoices(self.customer), invoice_a)
         self.assertEqual(entry_a.support_invoice_line_id.move_id, invoice_a)
+
+
+@tagged("post_install", "-at_install")
+class TestMilestoneCronSafety(MilestoneCommon):
+    def test_milestones_due_interrupted_midway(self):
+        """Date milestones reached while nothing happened on their blocks: the cron
+        marks them due block by block, then invoices them."""
+        plan = self._plan(
+            "On a date",
+            ("Kick-off", 50.0, "date", {"trigger_days": 0}),
+            ("Later", 50.0, "date", {"trigger_days": 30}),
+        )
+        with freeze_time("2025-01-01"):
+            blocks = self.env["support.block"].browse(
+                [
+                    self._create_block(
+                        hours=4,
+                        po=f"PO-DATE-{index}",
+                        date_start="2025-01-01",
+                        milestone_plan_id=plan.id,
+                    ).id
+                    for index in range(3)
+                ]
+            )
+        later = blocks.milestone_ids.filtered(lambda m: m.name == "Later")
+        self.assertEqual(set(later.mapped("state")), {"pending"})
+        failed = blocks[1]
+        wrapper = fail_on(SupportBlock._support_milestones_reach, lambda block: failed in block)
+        with (
+            freeze_time("2025-02-05"),
+            patch.object(SupportBlock, "_support_milestones_reach", wrapper),
+            self.assertLogs(CRON_LOGGER, "ERROR"),
+        ):
+            invoices = self._run_cron(blocks)
+        # the other blocks' later milestones were marked due and invoiced; the failed
+        # block's stayed pending, with no invoice
+        failed_later = later.filtered(lambda m: m.block_id == failed)
+        self.assertEqual(
+            invoices.support_milestone_id & later, later - failed_later, "invoiced blocks"
+        )
+        self.assertRecordValues(
+            failed_later, [{"state": "pending", "date_due": False, "invoice_id": False}]
+        )
+        self.assertFalse(self._invoices(failed_later))
+        with freeze_time("2025-02-06"):
+            rerun = self._run_cron(blocks)
+        self.assertEqual(rerun.support_milestone_id, failed_later)
+        for milestone in later:
+            self.assertEqual(len(self._invoices(milestone)), 1)
+            self.assertEqual(milestone.state, "invoiced")
