@@ -66,6 +66,7 @@ def main(env):
             "partner_id": ref("it_support_time.partner_acme").id,
             "po_number": "PO-FLOW-EXPIRED",
             "hours_purchased": 5.0,
+            "price_unit": 80.0,
             "date_start": "2020-01-01",
             "date_end": "2020-12-31",
         }

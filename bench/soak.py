@@ -161,7 +161,9 @@ class Soak:
         admin.call("res.company", "write", [company], {"support_timer_max_hours": 0.005})
         groups = [ref("base.group_user"), ref(f"{MODULE}.group_support_user")]
         self.customers, self.tasks, self.blocks = [], [], []
-        policies = [("overage_rate", 40.0), ("next_block", 40.0), ("negative", 30.0)]
+        # small blocks: even the short run exhausts them, splits entries and bills the
+        # overage and the time beyond them
+        policies = [("overage_rate", 6.0), ("next_block", 6.0), ("negative", 4.0)]
         for index, (policy, hours) in enumerate(policies):
             customer = admin.call(
                 "res.partner",

@@ -577,6 +577,12 @@ class TestBadInput(BadInputCommon):
         active_milestone = self.block.milestone_ids[:1].with_user(self.support_manager)
         pending = self.block.milestone_ids.filtered(lambda m: m.state == "pending")[:1]
 
+        PlanLine = self.env["support.milestone.plan.line"].with_user(self.support_manager)
+        plan_line = self.plan_company.line_ids[:1].with_user(self.support_manager)
+
+        def plan_values():
+            return self.plan_company.line_ids.mapped(lambda line: (line.name, line.percent))
+
         def plan(*percents):
             return Plan.create(
                 {
@@ -621,6 +627,29 @@ class TestBadInput(BadInputCommon):
                     lambda: plan(),
                     ValidationError,
                     "needs at least one line",
+                ),
+                Case(
+                    "a plan line added on its own",
+                    lambda: PlanLine.create(
+                        {"plan_id": self.plan_company.id, "name": "Bonus", "percent": 10.0}
+                    ),
+                    ValidationError,
+                    "add up to 110 %: they must add up to 100 %",
+                    watch=plan_values,
+                ),
+                Case(
+                    "a plan line's share changed on its own",
+                    lambda: plan_line.write({"percent": 70.0}),
+                    ValidationError,
+                    "add up to 120 %: they must add up to 100 %",
+                    watch=plan_values,
+                ),
+                Case(
+                    "a plan line removed on its own",
+                    lambda: plan_line.unlink(),
+                    ValidationError,
+                    "add up to 50 %: they must add up to 100 %",
+                    watch=plan_values,
                 ),
                 Case(
                     "a milestone due at a usage without its percentage",
