@@ -715,13 +715,14 @@ class Soak:
         doubles = self.sql(
             f"SELECT milestone FROM ({union}) t GROUP BY milestone HAVING count(DISTINCT move) > 1"
         )
+        invoiced = self.sql(f"SELECT count(DISTINCT milestone) FROM ({union}) t")[0][0]
         checked = ", ".join(f"{table}.{column}" for table, column in links)
         if own:
             checked += ", support_block_milestone.invoice_id"
         return (
             "no milestone has two live invoices",
             not doubles,
-            f"through {checked}: {len(doubles)} milestones with two",
+            f"{invoiced} milestones invoiced, through {checked}: {len(doubles)} with two",
         )
 
 
