@@ -51,6 +51,7 @@
         "data/support_milestone_data.xml",
         "views/support_block_milestone_views.xml",
         "views/support_milestone_plan_views.xml",
+        "report/support_profitability_report_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
@@ -59,6 +60,7 @@
         "demo/quick_timer_demo.xml",
         "demo/support_invoicing_demo.xml",
         "demo/support_milestone_demo.xml",
+        "demo/support_analysis_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -197,6 +197,34 @@ class ResCompany(models.Model):
                     )
                 )
 
+    # -- support analysis: what a trip costs the shop (not what is billed) --------
+    support_mileage_cost_km = fields.Float(
+        string="Mileage Cost per km",
+        digits="Support Mileage Rate",
+        groups="it_support_time.group_support_manager",
+        help="What a kilometre driven on a support trip costs the company (fuel, wear, "
+        "insurance), for the support profitability analysis. Not billed to customers.",
+    )
+    support_mileage_cost_mi = fields.Float(
+        string="Mileage Cost per mi",
+        digits="Support Mileage Rate",
+        groups="it_support_time.group_support_manager",
+        help="What a mile driven on a support trip costs the company, for the support "
+        "profitability analysis. Not billed to customers.",
+    )
+
+    @api.constrains("support_mileage_cost_km", "support_mileage_cost_mi")
+    def _check_support_mileage_costs(self):
+        for company in self.sudo():
+            if company.support_mileage_cost_km < 0 or company.support_mileage_cost_mi < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The mileage costs of %(company)s cannot be negative: use 0 when "
+                        "trips cost nothing.",
+                        company=company.name,
+                    )
+                )
+
 
 def _check_rounding_values(env, minimum, increment, owner):
     if increment is None or increment <= 0:

@@ -49,3 +49,9 @@ class ResConfigSettings(models.TransientModel):
     support_milestone_product_id = fields.Many2one(
         related="company_id.support_milestone_product_id", readonly=False
     )
+    support_mileage_cost_km = fields.Float(
+        related="company_id.support_mileage_cost_km", readonly=False
+    )
+    support_mileage_cost_mi = fields.Float(
+        related="company_id.support_mileage_cost_mi", readonly=False
+    )

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 from .res_company import ROUND_METHODS, _check_rounding_values
 
@@ -99,4 +100,92 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # -- support analysis: the customer's last 12 months ----------------------------
+    support_analysis_hours = fields.Float(
+        string="Support Hours (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+        help="Hours worked for this customer over the last 12 months.",
+    )
+    support_analysis_cost = fields.Monetary(
+        string="Support Cost (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+        help="Labour (the employees' hourly costs) and mileage costs of the last 12 months.",
+    )
+    support_analysis_revenue = fields.Monetary(
+        string="Support Revenue (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+        help="Invoiced time and mileage and prepaid-block hours used, last 12 months.",
+    )
+    support_analysis_margin = fields.Monetary(
+        string="Support Margin (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+    )
+    support_analysis_margin_percent = fields.Float(
+        string="Support Margin (%)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+    )
+
+    def _compute_support_analysis(self):
+        """The figures of every partner of ``self`` (their commercial entity's) in one
+        grouped query over the support analysis."""
+        Report = self.env["support.profitability.report"]
+        date_from, date_to = Report._support_last_12_months()
+        commercials = self.commercial_partner_id._origin
+        figures = {
+            partner: values
+            for partner, *values in Report._read_group(
+                [
+                    ("partner_id", "in", commercials.ids),
+                    ("date", ">=", date_from),
+                    ("date", "<=", date_to),
+                ],
+                ["partner_id"],
+                ["hours:sum", "cost:sum", "revenue:sum", "margin:sum", "margin_percent:sum"],
+            )
+        }
+        for partner in self:
+            hours, cost, revenue, margin, percent = figures.get(
+                partner.commercial_partner_id._origin, (0.0, 0.0, 0.0, 0.0, 0.0)
+            )
+            partner.support_analysis_hours = hours
+            partner.support_analysis_cost = cost
+            partner.support_analysis_revenue = revenue
+            partner.support_analysis_margin = margin
+            partner.support_analysis_margin_percent = percent or 0.0
+
+    def action_view_support_analysis(self):
+        """The support analysis of the customer (commercial entity) over the last 12
+        months, by support type and month."""
+        self.ensure_one()
+        Report = self.env["support.profitability.report"]
+        Report.check_access("read")
+        date_from, date_to = Report._support_last_12_months()
+        customer = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "it_support_time.support_profitability_report_action"
+        )
+        action["display_name"] = self.env._(
+            "Support Analysis: %(customer)s, %(date_from)s – %(date_to)s",
+            customer=customer.display_name,
+            date_from=format_date(self.env, date_from),
+            date_to=format_date(self.env, date_to),
+        )
+        action["domain"] = [
+            ("partner_id", "=", customer.id),
+            ("date", ">=", fields.Date.to_string(date_from)),
+            ("date", "<=", fields.Date.to_string(date_to)),
+        ]
+        action["context"] = {
+            "pivot_row_groupby": ["support_type_id"],
+            "pivot_column_groupby": ["date:month"],
+            "graph_groupbys": ["date:month"],
+            "graph_mode": "line",
+        }
         return action

@@ -640,3 +640,19 @@ class SupportTrip(models.Model):
         them (draft invoice or line deleted, invoice cancelled or fully credited).
         Refused for a posted invoice that still bills them."""
         return self.write({"state": "confirmed", "support_invoice_line_id": False})
+
+    # -- support analysis --------------------------------------------------------------
+    # a reporting figure in the company currency, stored as a double (summed fast)
+    support_revenue = fields.Float(
+        string="Revenue",
+        compute="_compute_support_revenue",
+        store=True,
+        groups="it_support_time.group_support_manager",
+        help="The trip's amount once the invoice that bills it is posted.",
+    )
+
+    @api.depends("amount", "support_invoice_line_id.parent_state")
+    def _compute_support_revenue(self):
+        for trip in self:
+            posted = trip.support_invoice_line_id.parent_state == "posted"
+            trip.support_revenue = trip.amount if posted else 0.0

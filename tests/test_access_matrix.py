@@ -133,6 +133,15 @@ MATRIX = {
         "portal_other": (A, A, A, A),
         "other_company": (A, A, A, A),
     },
+    # the support analysis (costs, revenue, margins): Support Managers read it, nobody
+    # writes it (an SQL view)
+    "support.profitability.report": {
+        "user": (A, A, A, A),
+        "manager": (OK, A, A, A),
+        "portal_own": (A, A, A, A),
+        "portal_other": (A, A, A, A),
+        "other_company": (A, A, A, A),
+    },
     # rounding policy of a customer of company A: Support Managers only
     "res.partner rounding": {
         "user": (A, A, A, NA),
@@ -369,6 +378,23 @@ class TestAccessMatrix(AccessCommon):
             "unlink": lambda: self._check_unlinked(target),
         }
 
+    def _ops_support_profitability_report(self, env):
+        Report = env["support.profitability.report"]
+
+        def target():
+            # the analysis row of the technician's entry (its cost, the block's revenue)
+            return Report.sudo().search([("timesheet_id", "=", self.entry_own.id)]).with_env(env)
+
+        return {
+            "read": lambda: self._check_read(
+                target(),
+                {"labour_cost": 92.83, "revenue": 225.0, "margin": 132.17, "hours": 2.5},
+            ),
+            "create": lambda: Report.create({"hours": 1.0}),
+            "write": lambda: target().write({"revenue": 0.0}),
+            "unlink": lambda: target().unlink(),
+        }
+
     def _rounding_ops(self, env, partner):
         Partner = env["res.partner"]
         return {
@@ -533,7 +559,8 @@ class TestAccessMatrix(AccessCommon):
     def test_costs_are_not_readable_below_manager(self):
         """The employee's hourly cost is HR data: neither technicians nor Support
         Managers read it on the employee; a technician sees the cost (amount) of their
-        own entries only, as Odoo shows it; Support Managers see every entry's."""
+        own entries only, as Odoo shows it; Support Managers see every entry's, and the
+        revenue and margins of the support analysis."""
         for user in (self.support_user, self.support_manager):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.employee_manager.with_user(user).read(["hourly_cost"])
@@ -548,6 +575,19 @@ class TestAccessMatrix(AccessCommon):
         )
         self.assertEqual(sorted(row["amount"] for row in amounts), [-92.83, -45.0])
         self.assertEqual(self.type_company.with_user(self.support_user).hourly_rate, 120.0)
+        # revenue and margins (support analysis): Support Managers only
+        for record, field_names in (
+            (self.entry_own, ["support_revenue"]),
+            (self.trip_own, ["support_revenue"]),
+            (self.customer_contact, ["support_analysis_cost", "support_analysis_margin"]),
+            (self.company, ["support_mileage_cost_km", "support_mileage_cost_mi"]),
+        ):
+            with (
+                self.subTest(model=record._name),
+                self.assertRaises(AccessError),
+            ):
+                record.with_user(self.support_user).read(field_names)
+            record.with_user(self.support_manager).read(field_names)
 
     def test_other_company_cannot_invoice_our_company(self):
         """A Support Manager with the Billing right in company B can neither prepare
