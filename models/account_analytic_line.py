@@ -4,11 +4,12 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
 from .res_company import round_support_minutes
 from .support_block import DRAWING_STATES, HOURS_PRECISION
+from .support_cron import process_each
 
 # a change to one of these re-derives which block an entry draws from
 SUPPORT_BLOCK_TRIGGERS = {
@@ -21,6 +22,20 @@ SUPPORT_BLOCK_TRIGGERS = {
     "partner_id",
     "support_type_id",
 }
+
+# Fields the module derives itself (rounding, prepaid blocks): only Support Managers
+# write them by hand; technicians change the time worked, the date or the support type
+# and the module derives the rest (what is billed, and from which block).
+SUPPORT_DERIVED_FIELDS = {
+    "billed_hours",
+    "support_block_hours",
+    "support_block_id",
+    "support_is_overage",
+}
+# Value of the ``support_block_skip_assign`` context key on the block engine's own
+# writes. No RPC call can send it (JSON has no such value): a client passing the key
+# itself neither skips the drawing nor writes the derived fields.
+SUPPORT_BLOCK_ENGINE = object()
 
 _logger = logging.getLogger(__name__)
 
@@ -135,6 +150,19 @@ class AccountAnalyticLine(models.Model):
 
     # ------------------------------------------------------------ prepaid blocks
 
+    @api.constrains("unit_amount", "project_id")
+    def _check_support_unit_amount(self):
+        for line in self:
+            if line.unit_amount < 0 and line.project_id.sudo().is_support_project:
+                raise ValidationError(
+                    self.env._(
+                        "The time worked on %(task)s cannot be negative (%(hours)s h): "
+                        "enter the time spent, or delete the entry.",
+                        task=(line.task_id or line.project_id).display_name,
+                        hours=f"{line.unit_amount:.2f}",
+                    )
+                )
+
     # -- invoicing -------------------------------------------------------------
     support_invoice_line_id = fields.Many2one(
         "account.move.line",
@@ -172,6 +200,7 @@ class AccountAnalyticLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._support_check_derived_fields(vals_list)
         try:
             lines = super().create(vals_list)
         except pg_errors.UniqueViolation as error:
@@ -186,7 +215,7 @@ class AccountAnalyticLine(models.Model):
                     "device at the same moment: reload the page and try again."
                 )
             ) from error
-        if self.env.context.get("support_block_skip_assign"):
+        if self._support_block_engine():
             return lines
         preset = lines.filtered("support_block_id")
         drawn = (lines - preset)._support_assign_block()
@@ -202,6 +231,7 @@ class AccountAnalyticLine(models.Model):
                     "changed by hand."
                 )
             )
+        self._support_check_derived_fields([vals])
         if self._support_invoice_locked_fields().intersection(vals):
             self._support_check_not_invoiced()
         if vals.get("support_timer_start") or (
@@ -210,7 +240,7 @@ class AccountAnalyticLine(models.Model):
             user_ids = [vals["user_id"]] * len(self) if vals.get("user_id") else self.user_id.ids
             self._check_support_timer_free(user_ids, exclude=self)
         moved = "support_block_id" in vals or "support_is_overage" in vals
-        if self.env.context.get("support_block_skip_assign") or not (
+        if self._support_block_engine() or not (
             moved or SUPPORT_BLOCK_TRIGGERS.intersection(vals)
         ):
             return super().write(vals)
@@ -227,12 +257,34 @@ class AccountAnalyticLine(models.Model):
                     or not line.support_block_id
                 )
             )
-            movable.with_context(support_block_skip_assign=True).write(
+            movable.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE).write(
                 {"support_block_id": False, "support_is_overage": False}
             )
             drawn = movable._support_assign_block()
         (blocks_before | drawn)._support_refresh_state()
         return result
+
+    def _support_block_engine(self):
+        """Whether this is the block engine writing the drawing itself (no re-drawing,
+        derived fields allowed)."""
+        flag = self.env.context.get("support_block_skip_assign")
+        return flag is SUPPORT_BLOCK_ENGINE or bool(flag and self.env.su)
+
+    def _support_check_derived_fields(self, vals_list):
+        """Refuse hand-written billed hours and block drawing to all but Support
+        Managers: they follow from the time worked."""
+        if self.env.su or self._support_block_engine():
+            return
+        written = set().union(*(SUPPORT_DERIVED_FIELDS.intersection(vals) for vals in vals_list))
+        if not written or self.env.user.has_group("it_support_time.group_support_manager"):
+            return
+        raise UserError(
+            self.env._(
+                "%(fields)s of a support entry follow from its time worked, date and "
+                "support type: change those instead, or ask a Support Manager.",
+                fields=", ".join(sorted(self._fields[name].string for name in written)),
+            )
+        )
 
     def unlink(self):
         blocks = self.sudo().support_block_id
@@ -332,7 +384,7 @@ class AccountAnalyticLine(models.Model):
         """Write the first piece on the entry and create one entry per other piece; the
         worked time is split in the same proportions as the billed time."""
         self.ensure_one()
-        line = self.with_context(support_block_skip_assign=True)
+        line = self.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE)
         first, *others = pieces
         if not others:
             block, _hours, overage = first
@@ -452,19 +504,31 @@ class AccountAnalyticLine(models.Model):
         maximum, and flag their entries for review."""
         now = fields.Datetime.now()
         running = self.sudo().search([("support_timer_start", "!=", False)])
-        for line in running:
-            max_hours = line.company_id.support_timer_max_hours
-            if not max_hours:
-                continue
-            if line.support_timer_start + timedelta(hours=max_hours) <= now:
-                line._support_timer_stop(end=now)  # capped at the maximum, flagged
-                line.user_id._bus_send(SUPPORT_TIMER_BUS_TYPE, {"running": False})
-                _logger.info(
-                    "Quick timer of %s on %s stopped after %s hours (company maximum)",
-                    line.user_id.login,
-                    line.task_id.display_name,
-                    max_hours,
-                )
+        # each timer in its own savepoint: one that fails stays running (and is logged),
+        # the others are stopped; the next run retries it
+        return process_each(
+            running,
+            lambda line: line._support_timer_stop_overdue(now),
+            "Support: overdue quick timers",
+        )
+
+    def _support_timer_stop_overdue(self, now):
+        """Stop this timer at the company maximum if it still runs past it; returns
+        whether it was stopped."""
+        self.ensure_one()
+        max_hours = self.company_id.support_timer_max_hours
+        start = self.support_timer_start
+        if not start or not max_hours or start + timedelta(hours=max_hours) > now:
+            return False
+        self._support_timer_stop(end=now)  # capped at the maximum, flagged
+        self.user_id._bus_send(SUPPORT_TIMER_BUS_TYPE, {"running": False})
+        _logger.info(
+            "Quick timer of %s on %s stopped after %s hours (company maximum)",
+            self.user_id.login,
+            self.task_id.display_name,
+            max_hours,
+        )
+        return True
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_support_invoiced(self):

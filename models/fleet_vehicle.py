@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 
 class FleetVehicle(models.Model):
@@ -31,6 +32,30 @@ class FleetVehicle(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("support_mileage_rate") for vals in vals_list):
+            self._support_check_rate_access()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "support_mileage_rate" in vals:
+            self._support_check_rate_access()
+        return super().write(vals)
+
+    def _support_check_rate_access(self):
+        """The mileage rate is billed to customers: Support Managers set it (Fleet
+        officers manage the vehicles, not the prices)."""
+        if not self.env.su and not self.env.user.has_group(
+            "it_support_time.group_support_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only Support Managers can set the mileage rate of a vehicle: it is "
+                    "billed to the customers."
+                )
+            )
+
     @api.depends_context("uid")
     def _compute_support_trips(self):
         year = fields.Date.context_today(self).year
@@ -48,6 +73,19 @@ class FleetVehicle(models.Model):
         for vehicle in self:
             vehicle.support_trip_count = counts.get(vehicle.id, 0)
             vehicle.support_trip_distance_year = distances.get(vehicle.id, 0.0)
+
+    def _support_lock_odometers(self):
+        """Serialize the transactions writing odometer readings for these vehicles
+        (trip confirmations): each rewrites the vehicle rows, so a concurrent one waits
+        for it and is retried (serialization failure) with its reading in view. An
+        odometer is read, then moved on, by one transaction at a time."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE fleet_vehicle SET write_date = write_date WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
 
     def _support_last_odometers(self):
         """{vehicle id: highest odometer reading} for these vehicles.

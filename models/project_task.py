@@ -229,8 +229,15 @@ class ProjectTask(models.Model):
             )
         support_type = self.env["support.type"]
         if support_type_id:
+            if isinstance(support_type_id, bool) or not isinstance(support_type_id, int):
+                raise UserError(
+                    self.env._(
+                        "The support type must be given by its id, not %(value)r.",
+                        value=support_type_id,
+                    )
+                )
             # a type the user may read (the multi-company rule applies)
-            support_type = support_type.search([("id", "=", int(support_type_id))])
+            support_type = support_type.search([("id", "=", support_type_id)])
             if not support_type:
                 raise UserError(
                     self.env._("This support type no longer exists: pick another one.")
@@ -311,7 +318,15 @@ class ProjectTask(models.Model):
         """What the quick timer shows, in one call: the user's running timer, and the tasks
         to start one on — pinned, then recently timed, then assigned open support tasks, or
         the open tasks matching ``search``."""
-        limit = max(1, min(int(limit or 8), 50))
+        if not isinstance(limit, int | None) or isinstance(limit, bool):
+            raise UserError(
+                self.env._(
+                    "The number of tasks to show must be a number, not %(value)r.", value=limit
+                )
+            )
+        if search and not isinstance(search, str):
+            raise UserError(self.env._("Search the tasks by text, not %(value)r.", value=search))
+        limit = max(1, min(limit or 8, 50))
         Line = self.env["account.analytic.line"]
         running = Line._support_timer_running()
         open_domain = self._support_timer_open_domain()

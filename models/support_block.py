@@ -6,6 +6,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
+from .support_cron import process_each
+
 BLOCK_STATES = [
     ("draft", "Draft"),
     ("active", "Active"),
@@ -1033,19 +1035,31 @@ class SupportBlock(models.Model):
 
     @api.model
     def _cron_expire_blocks(self):
-        """Expire the blocks whose end date has passed: they take no more time."""
+        """Expire the blocks whose end date has passed: they take no more time.
+
+        Each block is expired in its own savepoint: one that fails is left as it was
+        and logged, the others are expired, and the next run retries it."""
         today = fields.Date.context_today(self)
         blocks = self.search([("state", "in", DRAWING_STATES), ("date_end", "<", today)])
-        for block in blocks:
-            block._support_set_state(
-                "expired",
-                self.env._(
-                    "Valid until %(date)s: the block is expired with %(hours)s h unused.",
-                    date=block.date_end,
-                    hours=f"{block.hours_remaining:.2f}",
-                ),
-            )
-        return blocks
+        return process_each(
+            blocks, lambda block: block._support_expire(today), "Support: block expiry"
+        )
+
+    def _support_expire(self, today):
+        """Expire this block if it still takes time and its end date is before
+        ``today``; returns whether it was expired."""
+        self.ensure_one()
+        if self.state not in DRAWING_STATES or not self.date_end or self.date_end >= today:
+            return False
+        self._support_set_state(
+            "expired",
+            self.env._(
+                "Valid until %(date)s: the block is expired with %(hours)s h unused.",
+                date=self.date_end,
+                hours=f"{self.hours_remaining:.2f}",
+            ),
+        )
+        return True
 
     @api.model
     def _support_blocks_for(self, partner, company, date, task=None):

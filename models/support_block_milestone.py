@@ -6,6 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_round
 
+from .support_cron import process_each
 from .support_milestone_plan import MILESTONE_TRIGGERS, check_share_and_trigger
 
 _logger = logging.getLogger(__name__)
@@ -236,7 +237,13 @@ class SupportBlockMilestone(models.Model):
         pending = Milestone.search(
             [("state", "=", "pending"), ("block_id.state", "in", BILLING_BLOCK_STATES)]
         )
-        pending.block_id._support_milestones_reach()
+        # each block in its own savepoint: one that fails keeps its milestones pending
+        # (and is logged), the others go on
+        process_each(
+            pending.block_id,
+            lambda block: block._support_milestones_reach() or True,
+            "Support: milestones due",
+        )
         due = Milestone.search(
             [("state", "=", "due"), ("block_id.state", "in", BILLING_BLOCK_STATES)], order="id"
         )

@@ -4,6 +4,11 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+# Context value of the plan's own changes to its lines: the plan checks its total once,
+# after all of them (its constraint on ``line_ids``). A line changed on its own (RPC,
+# import) checks its plan's total right away. No RPC call can send this value.
+PLAN_WRITING_LINES = object()
+
 MILESTONE_TRIGGERS = [
     ("activation", "On activation"),
     ("date", "On a date"),
@@ -56,6 +61,18 @@ class SupportMilestonePlan(models.Model):
                         total=f"{plan.percent_total:g}",
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        plans = super(
+            SupportMilestonePlan, self.with_context(support_plan_lines=PLAN_WRITING_LINES)
+        ).create(vals_list)
+        return plans.with_env(self.env)
+
+    def write(self, vals):
+        return super(
+            SupportMilestonePlan, self.with_context(support_plan_lines=PLAN_WRITING_LINES)
+        ).write(vals)
 
     def _support_milestone_values(self, block):
         """Values of the milestones of ``block`` following this plan (none without a
@@ -114,6 +131,30 @@ class SupportMilestonePlanLine(models.Model):
                         milestone=line.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._support_check_plans(lines.plan_id)
+        return lines
+
+    def write(self, vals):
+        plans = self.plan_id
+        result = super().write(vals)
+        if {"percent", "plan_id"} & vals.keys():
+            self._support_check_plans(plans | self.plan_id)
+        return result
+
+    def unlink(self):
+        plans = self.plan_id
+        result = super().unlink()
+        self._support_check_plans(plans.exists())
+        return result
+
+    def _support_check_plans(self, plans):
+        """A line changed on its own: its plan must still add up to 100 %."""
+        if self.env.context.get("support_plan_lines") is not PLAN_WRITING_LINES:
+            plans._check_percent_total()
 
     def _support_milestone_values(self, block):
         self.ensure_one()

@@ -377,6 +377,9 @@ class SupportTrip(models.Model):
         draft, its vehicle belongs to another company, its distance is not positive or
         the odometer would go backwards."""
         self.check_access("write")
+        # two confirmations on the same vehicle run one after the other: the second
+        # waits, is retried, and starts from the first one's reading
+        self.vehicle_id._support_lock_odometers()
         last_odometers = {}
         for trip in self.sorted(lambda t: (t.date, t.odometer_start, t.id)):
             trip._support_check_confirmable()
@@ -521,6 +524,9 @@ class SupportTrip(models.Model):
         customer comes from the task, the rate from the vehicle or the company. With
         ``confirm`` the trip is confirmed at once (odometer reading written). Returns the
         trip (its id over RPC)."""
+        self._support_check_timer_arguments(
+            task_id, vehicle_id, distance, odometer_start, odometer_end
+        )
         task = self.env["project.task"].browse(task_id).exists()
         if not task:
             raise UserError(self.env._("The task of this trip no longer exists."))
@@ -546,6 +552,35 @@ class SupportTrip(models.Model):
         if confirm:
             trip.action_confirm()
         return trip
+
+    def _support_check_timer_arguments(
+        self, task_id, vehicle_id, distance, odometer_start, odometer_end
+    ):
+        """Refuse malformed RPC arguments of ``create_from_timer`` with a clear error
+        before anything is read or written."""
+        for name, value in (("task_id", task_id), ("vehicle_id", vehicle_id)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise UserError(
+                    self.env._(
+                        "Give the %(argument)s of the trip as a record id, not %(value)r.",
+                        argument=name,
+                        value=value,
+                    )
+                )
+        for name, value in (
+            ("distance", distance),
+            ("odometer_start", odometer_start),
+            ("odometer_end", odometer_end),
+        ):
+            # False / None: not given (Odoo's empty value)
+            if value not in (None, False) and not isinstance(value, int | float):
+                raise UserError(
+                    self.env._(
+                        "The %(argument)s of the trip must be a number, not %(value)r.",
+                        argument=name,
+                        value=value,
+                    )
+                )
 
     def _support_default_rate(self):
         """The vehicle's own rate, else the company's rate for the vehicle's unit."""

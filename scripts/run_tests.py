@@ -280,6 +280,28 @@ class Run:
                 self.record("odoo exit status", 0, 1, f"(exit {code})")
         return db
 
+    def soak(self, db, duration=10):
+        """The concurrency soak's short form on the test database (bench/soak.py)."""
+        print(f"[soak] {duration:.0f}s concurrency soak on {db} (bench/soak.py)", flush=True)
+        proc = subprocess.run(
+            [PY, str(ROOT / "bench" / "soak.py"), *self.db_args, "--"]
+            + ["--db", db, "--duration", str(duration)],
+            capture_output=True,
+            text=True,
+        )
+        (LOG_DIR / "soak.log").write_text(proc.stdout + proc.stderr)
+        lines = proc.stdout.splitlines()
+        for line in lines:
+            if "invariant" in line or "requests in" in line or "unclean" in line:
+                print(line)
+        summary = next((line for line in lines if "requests in" in line), "no summary")
+        self.record(
+            f"concurrency soak ({duration:.0f} s)",
+            int(proc.returncode == 0),
+            int(proc.returncode != 0),
+            f"({summary.removeprefix('[soak] ')}; see {LOG_DIR}/soak.log)",
+        )
+
     def cleanup(self, db):
         if db and not os.environ.get("IST_KEEP_DB"):
             self.odoo_db("drop", db)
@@ -289,6 +311,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--test-tags", default=f"/{MODULE}")
     parser.add_argument("--no-lint", action="store_true")
+    parser.add_argument(
+        "--no-lifecycle",
+        action="store_true",
+        help="skip the soak, upgrade and uninstall checks of a full run",
+    )
     argv = sys.argv[1:]
     sep = argv.index("--") if "--" in argv else len(argv)
     db_args, rest = argv[:sep], argv[sep + 1 :]
@@ -298,6 +325,13 @@ def main():
         run.lint()
     template = run.template()
     db = run.odoo_tests(template, opts.test_tags)
+    if db and opts.test_tags == parser.get_default("test_tags") and not opts.no_lifecycle:
+        # a full run: the soak, then upgrade and uninstall on the same (now full) database
+        import lifecycle
+
+        run.soak(db)
+        lifecycle.check_upgrade(run, db)
+        lifecycle.check_uninstall(run, db)
     run.cleanup(db)
     print("\nSummary:")
     print("\n".join(run.lines))

@@ -23,3 +23,6 @@ from . import test_block_milestone_ui
 from . import test_invoice_blocks_mileage
 from . import test_profitability_report
 from . import test_support_analysis_ui
+from . import test_access_matrix
+from . import test_bad_input
+from . import test_cron_safety

@@ -17,6 +17,7 @@ class SupportBlockRenewWizard(models.TransientModel):
         string="Hours",
         compute="_compute_from_block",
         store=True,
+        precompute=True,
         readonly=False,
         required=True,
         digits=(16, 2),
@@ -25,6 +26,7 @@ class SupportBlockRenewWizard(models.TransientModel):
         string="Price per Hour",
         compute="_compute_from_block",
         store=True,
+        precompute=True,
         readonly=False,
     )
     po_number = fields.Char(string="PO Number", required=True)
@@ -32,6 +34,7 @@ class SupportBlockRenewWizard(models.TransientModel):
         string="Valid From",
         compute="_compute_dates",
         store=True,
+        precompute=True,
         readonly=False,
         required=True,
     )
@@ -39,12 +42,14 @@ class SupportBlockRenewWizard(models.TransientModel):
         string="Expires On",
         compute="_compute_dates",
         store=True,
+        precompute=True,
         readonly=False,
     )
     rollover = fields.Boolean(
         string="Carry Over",
         compute="_compute_from_block",
         store=True,
+        precompute=True,
         readonly=False,
         help="Move the hours left in the current block (or its negative balance) into the "
         "new one and close the current block.",
@@ -63,6 +68,7 @@ class SupportBlockRenewWizard(models.TransientModel):
         "product.product",
         compute="_compute_product_id",
         store=True,
+        precompute=True,
         readonly=False,
         domain="[('support_block_ok', '=', True), ('sale_ok', '=', True)]",
         check_company=True,

@@ -1,10 +1,11 @@
 import logging
 from collections import defaultdict
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_round, format_date
 
 from ..models.hr_expense import SUPPORT_INVOICEABLE_EXPENSE_STATES
@@ -159,11 +160,19 @@ class SupportInvoiceWizard(models.TransientModel):
             wizard = self.with_company(company).create(
                 {"company_id": company.id, "date_from": False, "date_to": date_to}
             )
+            # each company in its own savepoint: a company that fails is left
+            # uninvoiced (nothing half-made) and the others are invoiced; its entries
+            # are billed by the next run
             try:
                 with self.env.cr.savepoint():
                     invoices = wizard._create_invoices()
+            except psycopg2.OperationalError:
+                raise  # concurrency: the whole job is retried later
             except UserError as error:
                 _logger.warning("Support invoicing of %s failed: %s", company.name, error)
+                continue
+            except Exception:
+                _logger.exception("Support invoicing of %s failed", company.name)
                 continue
             _logger.info(
                 "Support invoicing of %s up to %s: %s draft invoices",
@@ -217,6 +226,15 @@ class SupportInvoiceWizard(models.TransientModel):
     def _support_check_can_invoice(self):
         if self.env.su:
             return
+        # the sources are read as superuser: the company must be one the user works in
+        if self.company_id not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You cannot invoice the support of %(company)s: you do not work in "
+                    "that company.",
+                    company=self.company_id.sudo().name,
+                )
+            )
         if not self.env.user.has_group("account.group_account_invoice"):
             raise UserError(
                 self.env._(
