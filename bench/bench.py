@@ -91,6 +91,7 @@ class Measure:
         self.queries = None
         self.peak_mb = None
         self.start_mb = None
+        self.growth_mb = None
 
     def __enter__(self):
         _reset_peak()
@@ -103,24 +104,51 @@ class Measure:
         self.seconds = time.perf_counter() - self._start
         self.queries = self.cr.sql_log_count - self._queries
         self.peak_mb = _status_kb("VmHWM") / 1024
+        self.growth_mb = self.peak_mb - self.start_mb
         return False
+
+    def keep_highest_memory(self, other):
+        self.peak_mb = max(self.peak_mb, other.peak_mb)
+        self.growth_mb = max(self.growth_mb, other.growth_mb)
+
+
+def interleaved_best_of(runs, cr, funcs, before=None):
+    """``best_of`` for several functions run in turn within each round, so that a change
+    of the machine's load during the benchmark weighs on all of them alike. Returns
+    {name: (best measure, result)}."""
+    best = {}
+    for _run in range(runs):
+        for name, func in funcs.items():
+            if before:
+                before()
+            with Measure(cr) as measure:
+                result = func()
+            previous = best.get(name)
+            if previous is None or measure.seconds < previous[0].seconds:
+                if previous:
+                    measure.keep_highest_memory(previous[0])
+                best[name] = (measure, result)
+            else:
+                previous[0].keep_highest_memory(measure)
+    return best
 
 
 def best_of(runs, cr, func, before=None):
     """The fastest of ``runs`` calls of ``func`` (``before`` runs untimed before each);
     its query count and the highest peak RSS of the runs."""
     best = None
-    peak = 0.0
     result = None
     for _run in range(runs):
         if before:
             before()
         with Measure(cr) as measure:
             result = func()
-        peak = max(peak, measure.peak_mb)
         if best is None or measure.seconds < best.seconds:
+            if best is not None:
+                measure.keep_highest_memory(best)
             best = measure
-    best.peak_mb = peak
+        else:
+            best.keep_highest_memory(measure)
     return best, result
 
 
@@ -851,6 +879,7 @@ def _add_months(day, months):
 class Bench:
     def __init__(self, odoo, env, runs, info, profile=False):
         self.profile = profile
+        self.profiled_steps = set()
         self.odoo = odoo
         self.env = env
         self.cr = env.cr
@@ -869,7 +898,9 @@ class Bench:
         self.accountant = by_login["bench_accountant"]
 
     def row(self, name, value, goal="", verdict="", memory=None):
-        memory_text = f"{memory:.0f}" if memory is not None else ""
+        """``memory``: the step's Measure (peak RSS of the process, and its growth over
+        the RSS at the start of the step)."""
+        memory_text = f"{memory.peak_mb:.0f} (+{memory.growth_mb:.0f})" if memory else ""
         self.rows.append((name, value, goal, verdict, memory_text))
         log(f"{name}: {value} {goal} {verdict}")
 
@@ -918,7 +949,6 @@ class Bench:
             cr.execute(raw_query)
             return cr.fetchall()
 
-        raw_measure, raw_rows = best_of(self.runs, cr, raw)
         # the pivot's default measures
         aggregates = [
             "hours:sum",
@@ -930,32 +960,25 @@ class Bench:
         ]
         manager_env = self.user_env(self.manager)
         report = manager_env["support.profitability.report"]
-        report_measure, groups = best_of(
-            self.runs,
-            cr,
-            lambda: report._read_group([], ["partner_id"], aggregates),
-            before=self.env.invalidate_all,
-        )
-        su_measure, _groups = best_of(
-            self.runs,
-            cr,
-            lambda: report.sudo()._read_group([], ["partner_id"], aggregates),
-            before=self.env.invalidate_all,
-        )
         lines = manager_env["account.analytic.line"]
         line_aggregates = ["unit_amount:sum", "billed_hours:sum", "amount:sum", "__count"]
-        odoo_su, _rows = best_of(
+        results = interleaved_best_of(
             self.runs,
             cr,
-            lambda: lines.sudo()._read_group([], ["partner_id"], line_aggregates),
+            {
+                "raw": raw,
+                "report": lambda: report._read_group([], ["partner_id"], aggregates),
+                "report_su": lambda: report.sudo()._read_group([], ["partner_id"], aggregates),
+                "odoo_su": lambda: lines.sudo()._read_group([], ["partner_id"], line_aggregates),
+                "odoo_rules": lambda: lines._read_group([], ["partner_id"], line_aggregates),
+            },
             before=self.env.invalidate_all,
         )
-        odoo_rules, _rows = best_of(
-            self.runs,
-            cr,
-            lambda: lines._read_group([], ["partner_id"], line_aggregates),
-            before=self.env.invalidate_all,
-        )
+        raw_measure, raw_rows = results["raw"]
+        report_measure, groups = results["report"]
+        su_measure = results["report_su"][0]
+        odoo_su = results["odoo_su"][0]
+        odoo_rules = results["odoo_rules"][0]
         base = raw_measure.seconds
         ratio = report_measure.seconds / base
         self.row(
@@ -963,7 +986,7 @@ class Bench:
             f"{base * 1000:.0f} ms ({len(raw_rows):,} groups)",
             "1.0×",
             "",
-            raw_measure.peak_mb,
+            raw_measure,
         )
         self.row(
             "report by customer, ORM _read_group as Support Manager (rules on)",
@@ -971,28 +994,28 @@ class Bench:
             f"{report_measure.queries} queries ({len(groups):,} customers)",
             "≤ 1.5×",
             "met" if ratio <= 1.5 else "NOT met",
-            report_measure.peak_mb,
+            report_measure,
         )
         self.row(
             "  same as superuser (no rules)",
             f"{su_measure.seconds * 1000:.0f} ms = {su_measure.seconds / base:.2f}× raw",
             "",
             "",
-            su_measure.peak_mb,
+            su_measure,
         )
         self.row(
             "  reference: Odoo _read_group on account.analytic.line, superuser",
             f"{odoo_su.seconds * 1000:.0f} ms = {odoo_su.seconds / base:.2f}× raw",
             "",
             "",
-            odoo_su.peak_mb,
+            odoo_su,
         )
         self.row(
             "  reference: same as Support Manager (timesheet rules)",
             f"{odoo_rules.seconds * 1000:.0f} ms = {odoo_rules.seconds / base:.2f}× raw",
             "",
             "",
-            odoo_rules.peak_mb,
+            odoo_rules,
         )
         self.explain(report, [], ["partner_id"], aggregates, "report_by_customer")
 
@@ -1045,7 +1068,7 @@ class Bench:
             f"({values[0]['support_analysis_hours']:.0f} h)",
             "",
             "",
-            measure.peak_mb,
+            measure,
         )
         page = manager_env["res.partner"].search([("name", "like", "Bench Customer")], limit=80)
         measure, _values = best_of(
@@ -1056,7 +1079,7 @@ class Bench:
             f"{measure.seconds * 1000:.1f} ms, {measure.queries} queries",
             "one grouped query",
             "",
-            measure.peak_mb,
+            measure,
         )
         date_from, date_to = manager_env["support.profitability.report"]._support_last_12_months()
         self.explain(
@@ -1090,7 +1113,7 @@ class Bench:
             f"{measure.seconds * 1000:.0f} ms, {measure.queries} queries ({used:,.0f} h used)",
             "≤ 5 queries",
             "met" if measure.queries <= 5 else "NOT met",
-            measure.peak_mb,
+            measure,
         )
 
     # -- 3. timer stop with 10 vs 10,000 earlier entries -----------------------------------
@@ -1126,14 +1149,14 @@ class Bench:
             f"{small_q[0]} queries, {min(m.seconds for m in results['Timer 10']) * 1000:.0f} ms",
             "",
             "",
-            max(m.peak_mb for m in results["Timer 10"]),
+            _highest_memory(results["Timer 10"]),
         )
         self.row(
             "timer stop, 10,000 earlier entries on the task",
             f"{big_q[0]} queries, {min(m.seconds for m in results['Timer 10000']) * 1000:.0f} ms",
             "equal",
             "met" if equal else f"NOT met ({small_q} vs {big_q})",
-            max(m.peak_mb for m in results["Timer 10000"]),
+            _highest_memory(results["Timer 10000"]),
         )
 
     # -- 4. invoicing 500 customers / 50,000 entries -----------------------------------------
@@ -1161,57 +1184,85 @@ class Bench:
                 }
             )
 
-        # warm the registry caches with one customer, then roll it back
-        with contextlib.suppress(_Rollback), cr.savepoint():
-            wizard_for(customers[:1])._create_invoices()
-            env.flush_all()
-            raise _Rollback
-        env.invalidate_all()
-        wizard = wizard_for(customers)
-        entries = env["account.analytic.line"].search_count(
-            wizard.with_env(env)._support_invoice_time_domain()
-        )
-        env.flush_all()
-        env.invalidate_all()
-        with Measure(cr) as ours, self.profiled("wizard"):
-            invoices = wizard._create_invoices()
-            env.flush_all()
-        billed = env["account.analytic.line"].search_count(
-            [("support_invoice_line_id", "in", invoices.invoice_line_ids.ids)]
-        )
         orders = accountant_env["sale.order"].search(
             [("order_line.product_id.name", "=", "Bench Support Hour (timesheets)")]
+        )
+        entries = env["account.analytic.line"].search_count(
+            wizard_for(customers).with_env(env)._support_invoice_time_domain()
         )
         timesheets = env["account.analytic.line"].search_count(
             [("so_line", "in", orders.order_line.ids)]
         )
-        # warm Odoo's own path with one order, then roll it back
-        with contextlib.suppress(_Rollback), cr.savepoint():
-            orders[:1]._create_invoices()
+
+        def support_wizard():
+            wizard = wizard_for(customers)
             env.flush_all()
-            raise _Rollback
-        env.invalidate_all()
-        with Measure(cr) as odoos, self.profiled("sale_orders"):
-            sale_invoices = orders._create_invoices()
-            env.flush_all()
-        per_ours = ours.queries / max(len(invoices), 1)
-        per_odoo = odoos.queries / max(len(sale_invoices), 1)
+            env.invalidate_all()
+            with Measure(cr) as measure, self.profiled("wizard"):
+                invoices = wizard._create_invoices()
+                env.flush_all()
+            billed = env["account.analytic.line"].search_count(
+                [("support_invoice_line_id", "in", invoices.invoice_line_ids.ids)]
+            )
+            return measure, (len(invoices), len(invoices.invoice_line_ids), billed)
+
+        def sale_orders():
+            env.invalidate_all()
+            with Measure(cr) as measure, self.profiled("sale_orders"):
+                invoices = orders._create_invoices()
+                env.flush_all()
+            linked = env["account.analytic.line"].search_count(
+                [("timesheet_invoice_id", "in", invoices.ids)]
+            )
+            return measure, (len(invoices), len(invoices.invoice_line_ids), linked)
+
+        # warm both paths with one customer / one order; then each runs twice, in turn,
+        # rolled back after each run (the best time is kept; queries do not vary)
+        for warm_up in (
+            lambda: wizard_for(customers[:1])._create_invoices(),
+            lambda: orders[:1]._create_invoices(),
+        ):
+            with contextlib.suppress(_Rollback), cr.savepoint():
+                warm_up()
+                env.flush_all()
+                raise _Rollback
+            env.invalidate_all()
+        best = {}
+        for _run in range(2):
+            for name, func in (("wizard", support_wizard), ("sale_orders", sale_orders)):
+                outcome = {}
+                with contextlib.suppress(_Rollback), cr.savepoint():
+                    outcome["result"] = func()
+                    raise _Rollback
+                env.invalidate_all()
+                measure, counts = outcome["result"]
+                if name not in best or measure.seconds < best[name][0].seconds:
+                    if name in best:
+                        measure.keep_highest_memory(best[name][0])
+                    best[name] = (measure, counts)
+                else:
+                    best[name][0].keep_highest_memory(measure)
+        ours, (invoices, ours_lines, billed) = best["wizard"]
+        odoos, (sale_invoices, odoo_lines, linked) = best["sale_orders"]
+        per_ours = ours.queries / max(invoices, 1)
+        per_odoo = odoos.queries / max(sale_invoices, 1)
         ratio = ours.seconds / odoos.seconds
         self.row(
             f"support invoicing wizard: {len(customers):,} customers, {entries:,} entries",
-            f"{ours.seconds:.1f} s, {len(invoices):,} invoices billing {billed:,} entries, "
-            f"{ours.queries:,} queries = {per_ours:.1f} per invoice",
+            f"{ours.seconds:.1f} s, {invoices:,} invoices ({ours_lines:,} lines) billing "
+            f"{billed:,} entries, {ours.queries:,} queries = {per_ours:.1f} per invoice",
             "≤ 10 queries/invoice",
             "met" if per_ours <= 10 else "NOT met",
-            ours.peak_mb,
+            ours,
         )
         self.row(
             f"Odoo sale-order invoicing: {len(orders):,} orders, {timesheets:,} timesheets",
-            f"{odoos.seconds:.1f} s, {len(sale_invoices):,} invoices, "
-            f"{odoos.queries:,} queries = {per_odoo:.1f} per invoice",
+            f"{odoos.seconds:.1f} s, {sale_invoices:,} invoices ({odoo_lines:,} lines) "
+            f"linking {linked:,} timesheets, {odoos.queries:,} queries = {per_odoo:.1f} "
+            "per invoice",
             "",
             "",
-            odoos.peak_mb,
+            odoos,
         )
         self.row(
             "  wizard time / sale-order time",
@@ -1225,9 +1276,10 @@ class Bench:
         """With --profile: where the time goes (cProfile, by cumulative time) and which
         statements the queries are (by verb and table), in bench/out/profile_<name>.txt.
         Profiling slows the run down: its timings are not the table's."""
-        if not self.profile:
+        if not self.profile or name in self.profiled_steps:
             yield
             return
+        self.profiled_steps.add(name)
         statements = collections.Counter()
         cursor_class = type(self.cr)
         execute = cursor_class.execute
@@ -1253,7 +1305,7 @@ class Bench:
 
     # -- output ------------------------------------------------------------------------------
     def table(self):
-        headers = ("measure", "result", "goal", "", "peak RSS MB")
+        headers = ("measure", "result", "goal", "", "peak RSS MB (growth)")
         widths = [max(len(str(row[i])) for row in [headers, *self.rows]) for i in range(5)]
         lines = [
             "| " + " | ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)) + " |"
@@ -1276,6 +1328,13 @@ def _statement_kind(query):
     if not match:
         return text.split(None, 1)[0].upper() if text.strip() else "?"
     return f"{match.group(1).upper()} {match.group(2)}"
+
+
+def _highest_memory(measures):
+    highest = measures[0]
+    for measure in measures[1:]:
+        highest.keep_highest_memory(measure)
+    return highest
 
 
 class _Rollback(Exception):
@@ -1356,9 +1415,10 @@ def main():
     bench.notes.append(f"generated in {info['seconds']}s; whole run {total:.0f}s")
     bench.notes.append(machine_note())
     bench.notes.append(
-        f"time: best of {opts.runs} runs (invoicing: one run after a one-customer warm-up); "
-        "memory: peak RSS of the process during the step (VmHWM reset through "
-        "/proc/self/clear_refs)"
+        f"time: best of {opts.runs} runs, the report's variants in turn (invoicing: best of "
+        "2 runs in turn, each rolled back, after a one-customer warm-up); memory: peak RSS "
+        "of the process during the step (VmHWM, reset through /proc/self/clear_refs) and "
+        "its growth over the RSS at the start of the step"
     )
     output = bench.table() + "\n\n" + "\n".join(f"- {note}" for note in bench.notes)
     print("\n" + output, flush=True)

@@ -1,3 +1,4 @@
+from . import support_invoiced_mixin
 from . import support_type
 from . import res_company
 from . import res_partner

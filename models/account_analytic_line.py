@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_date
+from odoo.tools import SQL, float_compare, float_is_zero
 
 from .res_company import round_support_minutes
 from .support_block import DRAWING_STATES, HOURS_PRECISION
@@ -45,7 +45,8 @@ SUPPORT_TIMER_BUS_TYPE = "it_support_time/quick_timer"
 
 
 class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
+    _name = "account.analytic.line"
+    _inherit = ["account.analytic.line", "support.invoiced.mixin"]
 
     support_type_id = fields.Many2one(
         "support.type",
@@ -164,20 +165,6 @@ class AccountAnalyticLine(models.Model):
                 )
 
     # -- invoicing -------------------------------------------------------------
-    support_invoice_line_id = fields.Many2one(
-        "account.move.line",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        ondelete="set null",
-        help="Customer invoice line that billed this entry. Set by the support invoicing "
-        "wizard, cleared again when that invoice is cancelled or fully credited.",
-    )
-    support_invoice_id = fields.Many2one(
-        related="support_invoice_line_id.move_id",
-        string="Support Invoice",
-    )
-
     @api.model
     def _support_invoice_locked_fields(self):
         """Fields that cannot change once an entry is invoiced: they are what the
@@ -223,17 +210,8 @@ class AccountAnalyticLine(models.Model):
         return lines
 
     def write(self, vals):
-        if "support_invoice_line_id" in vals and not self.env.su:
-            raise UserError(
-                self.env._(
-                    "The invoice of a support entry is set by Support › Invoicing and "
-                    "released by cancelling or crediting that invoice; it cannot be "
-                    "changed by hand."
-                )
-            )
+        self._support_check_invoice_write(vals)
         self._support_check_derived_fields([vals])
-        if self._support_invoice_locked_fields().intersection(vals):
-            self._support_check_not_invoiced()
         if vals.get("support_timer_start") or (
             vals.get("user_id") and any(self.mapped("support_timer_start"))
         ):
@@ -530,35 +508,28 @@ class AccountAnalyticLine(models.Model):
         )
         return True
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_support_invoiced(self):
-        self._support_check_not_invoiced(deleting=True)
-
-    def _support_check_not_invoiced(self, deleting=False):
-        invoiced = self.filtered("support_invoice_line_id")
-        if not invoiced:
-            return
-        entry = invoiced[0]
-        # the user may log time without any right on invoices: read the name only
-        invoice = entry.sudo().support_invoice_line_id.move_id.display_name
-        if deleting:
-            message = self.env._(
-                "The support entry “%(entry)s” of %(date)s is invoiced on %(invoice)s and "
-                "cannot be deleted. Cancel or credit that invoice first.",
-                entry=entry.name,
-                date=format_date(self.env, entry.date),
-                invoice=invoice,
-            )
-        else:
-            message = self.env._(
+    def _support_invoice_messages(self, record, date, invoice):
+        return {
+            "link": self.env._(
+                "The invoice of a support entry is set by Support › Invoicing and released "
+                "by cancelling or crediting that invoice; it cannot be changed by hand."
+            ),
+            "write": self.env._(
                 "The support entry “%(entry)s” of %(date)s is invoiced on %(invoice)s: its "
                 "time, type, date, description and customer can no longer change. Cancel "
                 "or credit that invoice first.",
-                entry=entry.name,
-                date=format_date(self.env, entry.date),
+                entry=record.name,
+                date=date,
                 invoice=invoice,
-            )
-        raise UserError(message)
+            ),
+            "unlink": self.env._(
+                "The support entry “%(entry)s” of %(date)s is invoiced on %(invoice)s and "
+                "cannot be deleted. Cancel or credit that invoice first.",
+                entry=record.name,
+                date=date,
+                invoice=invoice,
+            ),
+        }
 
     def _is_readonly(self):
         return super()._is_readonly() or bool(self.support_invoice_line_id)

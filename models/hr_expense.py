@@ -1,13 +1,13 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.exceptions import ValidationError
 
 # expense states whose amount is final and can be re-invoiced to the customer
 SUPPORT_INVOICEABLE_EXPENSE_STATES = ("approved", "done")
 
 
 class HrExpense(models.Model):
-    _inherit = "hr.expense"
+    _name = "hr.expense"
+    _inherit = ["hr.expense", "support.invoiced.mixin"]
 
     support_partner_id = fields.Many2one(
         "res.partner",
@@ -34,18 +34,6 @@ class HrExpense(models.Model):
         store=True,
         readonly=False,
         help="Bill this expense to the support customer. On by default when a customer is set.",
-    )
-    support_invoice_line_id = fields.Many2one(
-        "account.move.line",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        ondelete="set null",
-        help="Customer invoice line that re-invoiced this expense.",
-    )
-    support_invoice_id = fields.Many2one(
-        related="support_invoice_line_id.move_id",
-        string="Support Invoice",
     )
 
     @api.depends("support_task_id")
@@ -97,47 +85,32 @@ class HrExpense(models.Model):
         }
 
     def write(self, vals):
-        if "support_invoice_line_id" in vals and not self.env.su:
-            raise UserError(
-                self.env._(
-                    "The invoice of a re-invoiced expense is set by Support › Invoicing and "
-                    "released by cancelling or crediting that invoice; it cannot be changed "
-                    "by hand."
-                )
-            )
-        if self._support_invoice_locked_fields().intersection(vals):
-            self._support_check_not_invoiced()
+        self._support_check_invoice_write(vals)
         return super().write(vals)
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_support_invoiced(self):
-        self._support_check_not_invoiced(deleting=True)
-
-    def _support_check_not_invoiced(self, deleting=False):
-        invoiced = self.filtered("support_invoice_line_id")
-        if not invoiced:
-            return
-        expense = invoiced[0]
-        # employees record expenses without any right on invoices: read the name only
-        invoice = expense.sudo().support_invoice_line_id.move_id.display_name
-        if deleting:
-            message = self.env._(
-                "The expense “%(expense)s” of %(date)s is re-invoiced on %(invoice)s and "
-                "cannot be deleted. Cancel or credit that invoice first.",
-                expense=expense.name,
-                date=format_date(self.env, expense.date),
-                invoice=invoice,
-            )
-        else:
-            message = self.env._(
+    def _support_invoice_messages(self, record, date, invoice):
+        return {
+            "link": self.env._(
+                "The invoice of a re-invoiced expense is set by Support › Invoicing and "
+                "released by cancelling or crediting that invoice; it cannot be changed by "
+                "hand."
+            ),
+            "write": self.env._(
                 "The expense “%(expense)s” of %(date)s is re-invoiced on %(invoice)s: its "
                 "amount, product, date, description and customer can no longer change. "
                 "Cancel or credit that invoice first.",
-                expense=expense.name,
-                date=format_date(self.env, expense.date),
+                expense=record.name,
+                date=date,
                 invoice=invoice,
-            )
-        raise UserError(message)
+            ),
+            "unlink": self.env._(
+                "The expense “%(expense)s” of %(date)s is re-invoiced on %(invoice)s and "
+                "cannot be deleted. Cancel or credit that invoice first.",
+                expense=record.name,
+                date=date,
+                invoice=invoice,
+            ),
+        }
 
     def _support_invoice_price_unit(self, pricelist):
         """Unit price at which the expense is re-invoiced, in the company currency.

@@ -43,7 +43,6 @@ class SupportProfitabilityReport(models.Model):
     _depends = {
         "account.analytic.line": [
             "date",
-            "partner_id",
             "support_partner_id",
             "support_type_id",
             "employee_id",
