@@ -488,7 +488,7 @@ class TestAccessMatrix(AccessCommon):
             for model in self.env["ir.model"]
             .search([("model", "=like", "support.%")])
             .mapped("model")
-            # mixins have no records of their own: their models' rows cover them
+            # a mixin has no records: the models that inherit it are in the matrix
             if not self.env[model]._abstract
         ]
         covered = {row.split(" ")[0] for row in MATRIX}
