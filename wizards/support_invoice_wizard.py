@@ -206,13 +206,14 @@ class SupportInvoiceWizard(models.TransientModel):
                 mail_create_nosubscribe=True,
             )
         )
-        journal = Move.new(
-            {"move_type": "out_invoice", "company_id": self.company_id.id}
-        )._search_default_journal()
+        shared_vals = self._support_invoice_shared_vals(Move)
+        journal = Move.env["account.journal"].browse(shared_vals["journal_id"])
         move_vals_list = [
             dict(
-                self._support_invoice_vals(partner, po, groups_by_invoice[(partner, po)]),
-                journal_id=journal.id,
+                self._support_invoice_vals(
+                    partner, po, groups_by_invoice[(partner, po)], journal=journal
+                ),
+                **shared_vals,
             )
             for partner, po in keys
         ]
@@ -222,6 +223,26 @@ class SupportInvoiceWizard(models.TransientModel):
             for sequence, group in self._support_sequenced(groups_by_invoice[key]):
                 lines_by_sequence[sequence]._support_link_sources(group["sources"])
         return invoices
+
+    @api.model
+    def _support_invoice_shared_vals(self, Move):
+        """Values that every invoice of the run shares, read once for the run: Odoo's
+        defaults and computes would read them again for each invoice, with the same
+        result (the run's invoices share their company, journal, user and date).
+
+        - the sales journal;
+        - the sales team (``sale``: the invoicing user's team);
+        - the name: a draft invoice is named "/" unless it is the first of its journal
+          in the numbering period (then Odoo gives it the period's first number)."""
+        probe = Move.new({"move_type": "out_invoice", "company_id": Move.env.company.id})
+        journal = probe._search_default_journal()
+        probe.journal_id = journal
+        vals = {"journal_id": journal.id}
+        if "team_id" in Move._fields:
+            vals["team_id"] = Move.default_get(["team_id"]).get("team_id", False)
+        if probe._get_last_sequence():
+            vals["name"] = "/"
+        return vals
 
     def _support_check_can_invoice(self):
         if self.env.su:
@@ -293,21 +314,52 @@ class SupportInvoiceWizard(models.TransientModel):
     def _support_sequenced(self, groups):
         return [(10 * (index + 1), group) for index, group in enumerate(groups)]
 
-    def _support_invoice_vals(self, partner, po, groups):
-        """Values of the draft invoice of ``partner`` (commercial entity) for ``po``."""
+    def _support_invoice_vals(self, partner, po, groups, journal=None):
+        """Values of the draft invoice of ``partner`` (commercial entity) for ``po``.
+
+        Each line gets its income account here, as Odoo would give it, once per line
+        instead of through a query per line: the product's income account, mapped by
+        the invoice's fiscal position; a line without product books to the sales
+        journal's income account, mapped as well (Odoo would look up the account the
+        customer's earlier invoices used most: one query per line)."""
+        invoice_partner, delivery_partner, fiscal_position = self._support_fiscal_position(partner)
+        journal = (
+            journal
+            or self.env["account.move"]
+            .with_company(self.company_id)
+            .new({"move_type": "out_invoice"})
+            ._search_default_journal()
+        )
+        line_vals_list = []
+        for sequence, group in self._support_sequenced(groups):
+            vals = dict(group["vals"], sequence=sequence, support_source=group["source"])
+            if "account_id" not in vals:
+                vals["account_id"] = self._support_income_account(
+                    vals.get("product_id"), fiscal_position, journal
+                ).id
+            line_vals_list.append(Command.create(vals))
         return {
             "move_type": "out_invoice",
             "company_id": self.company_id.id,
-            "partner_id": partner.address_get(["invoice"])["invoice"],
+            "partner_id": invoice_partner.id,
+            "partner_shipping_id": delivery_partner.id,
+            "fiscal_position_id": fiscal_position.id,
             "ref": po or False,
             "invoice_origin": self._support_period_label(),
-            "invoice_line_ids": [
-                Command.create(
-                    dict(group["vals"], sequence=sequence, support_source=group["source"])
-                )
-                for sequence, group in self._support_sequenced(groups)
-            ],
+            "invoice_line_ids": line_vals_list,
         }
+
+    def _support_income_account(self, product_id, fiscal_position, journal):
+        """Income account of an invoice line of ``product_id`` (or of none)."""
+        account = self.env["account.account"]
+        if product_id:
+            product = self.env["product.product"].browse(product_id)
+            account = product.product_tmpl_id.with_company(self.company_id).get_product_accounts(
+                fiscal_pos=fiscal_position
+            )["income"]
+            if account:
+                return account
+        return fiscal_position.map_account(journal.default_account_id)
 
     def _support_period_label(self):
         if self.date_from:
@@ -395,19 +447,45 @@ class SupportInvoiceWizard(models.TransientModel):
 
     def _support_invoice_collect_time(self):
         """One line group per customer and support type (and task when grouping by
-        task), billing the sum of the entries' ``billed_hours``."""
+        task), billing the sum of the entries' ``billed_hours``.
+
+        The entries are summed by the database (one grouped read), not one by one."""
         # the invoicing user may not read every technician's timesheets
         entries = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(self._support_invoice_time_domain(), order="date, id")
+            self.env["account.analytic.line"].sudo().search(self._support_invoice_time_domain())
         )
         entries = self._support_lock_unbilled(entries)
-        buckets = defaultdict(list)
-        for entry in entries:
-            task = entry.task_id if self.group_by == "task" else entry.task_id.browse()
-            key = (entry.partner_id.commercial_partner_id, task, entry.support_type_id)
-            buckets[key].append(entry.id)
+        if not entries:
+            return []
+        by_task = self.group_by == "task"
+        rows = entries._read_group(
+            [("id", "in", entries.ids)],
+            groupby=[
+                "partner_id",
+                *(["task_id"] if by_task else []),
+                "support_type_id",
+                "account_id",
+            ],
+            aggregates=["id:array_agg", "billed_hours:sum", "date:min", "date:max"],
+        )
+        buckets = {}
+        no_task = self.env["project.task"].sudo()
+        for row in rows:
+            if by_task:
+                partner, task, support_type, account, ids, hours, first, last = row
+            else:
+                partner, support_type, account, ids, hours, first, last = row
+                task = no_task
+            key = (partner.commercial_partner_id, task, support_type)
+            bucket = buckets.setdefault(
+                key, {"ids": [], "hours": 0.0, "first": first, "last": last, "accounts": {}}
+            )
+            bucket["ids"] += ids
+            bucket["hours"] += hours
+            bucket["first"] = min(bucket["first"], first)
+            bucket["last"] = max(bucket["last"], last)
+            if account:
+                bucket["accounts"][account.id] = bucket["accounts"].get(account.id, 0.0) + hours
         keys = sorted(
             buckets,
             key=lambda key: (
@@ -421,7 +499,7 @@ class SupportInvoiceWizard(models.TransientModel):
         groups = []
         default_taxes = {}
         for partner, task, support_type in keys:
-            group_entries = entries.browse(buckets[partner, task, support_type])
+            bucket = buckets[partner, task, support_type]
             if partner not in default_taxes:
                 default_taxes[partner] = self._support_default_sale_taxes(partner.sudo(False))
             groups.append(
@@ -429,32 +507,36 @@ class SupportInvoiceWizard(models.TransientModel):
                     "partner": partner.sudo(False),
                     "po": False,
                     "source": "time",
-                    "sources": group_entries,
+                    # read together when linked (one prefetch for all the entries)
+                    "sources": entries.browse(sorted(bucket["ids"])).with_prefetch(
+                        entries._prefetch_ids
+                    ),
                     "vals": self._support_invoice_time_line_vals(
                         partner.sudo(False),
                         support_type.sudo(False),
                         task,
-                        group_entries,
+                        bucket,
                         default_taxes[partner],
                     ),
                 }
             )
         return groups
 
-    def _support_invoice_time_line_vals(self, partner, support_type, task, entries, taxes):
-        """Invoice line billing ``entries``; ``taxes`` apply when the type has no product
-        (a product brings its own)."""
-        hours = float_round(sum(entries.mapped("billed_hours")), precision_digits=6)
+    def _support_invoice_time_line_vals(self, partner, support_type, task, summary, taxes):
+        """Invoice line billing the entries of ``summary`` (a dict: ``ids``, ``hours``,
+        ``first`` and ``last`` date, billed hours by analytic account ``accounts``);
+        ``taxes`` apply when the type has no product (a product brings its own)."""
+        hours = float_round(summary["hours"], precision_digits=6)
         product = support_type.product_id
-        dates = entries.mapped("date")
-        first, last = format_date(self.env, min(dates)), format_date(self.env, max(dates))
-        if len(entries) == 1:
+        first = format_date(self.env, summary["first"])
+        last = format_date(self.env, summary["last"])
+        if len(summary["ids"]) == 1:
             name = self.env._("%(type)s, 1 session (%(date)s)", type=support_type.name, date=first)
         else:
             name = self.env._(
                 "%(type)s, %(count)s sessions (%(first)s – %(last)s)",
                 type=support_type.name,
-                count=len(entries),
+                count=len(summary["ids"]),
                 first=first,
                 last=last,
             )
@@ -469,13 +551,17 @@ class SupportInvoiceWizard(models.TransientModel):
             vals.update(product_id=product.id, product_uom_id=product.uom_id.id)
         else:
             vals.update(
-                product_uom_id=self.env.ref("uom.product_uom_hour").id,
-                tax_ids=[Command.set(taxes.ids)],
+                product_uom_id=self._support_hour_uom_id(), tax_ids=[Command.set(taxes.ids)]
             )
-        distribution = self._support_analytic_distribution(entries)
+        distribution = self._support_distribution_from_hours(summary["accounts"])
         if distribution:
             vals["analytic_distribution"] = distribution
         return vals
+
+    @api.model
+    def _support_hour_uom_id(self):
+        # env.ref() checks that the record exists: a query for each line otherwise
+        return self.env["ir.model.data"]._xmlid_to_res_id("uom.product_uom_hour")
 
     def _support_default_sale_taxes(self, partner):
         """Taxes of a line without product: the company's default sales tax, mapped by
@@ -483,12 +569,19 @@ class SupportInvoiceWizard(models.TransientModel):
         taxes = self.company_id.account_sale_tax_id
         if not taxes:
             return taxes
+        return self._support_fiscal_position(partner)[2].map_tax(taxes)
+
+    def _support_fiscal_position(self, partner):
+        """The invoice address, delivery address and fiscal position of an invoice of
+        ``partner`` (commercial entity), as Odoo computes them on the invoice."""
+        invoice_partner = partner.browse(partner.address_get(["invoice"])["invoice"])
+        delivery_partner = partner.browse(invoice_partner.address_get(["delivery"])["delivery"])
         fiscal_position = (
             self.env["account.fiscal.position"]
             .with_company(self.company_id)
-            ._get_fiscal_position(partner)
+            ._get_fiscal_position(invoice_partner, delivery=delivery_partner)
         )
-        return fiscal_position.map_tax(taxes)
+        return invoice_partner, delivery_partner, fiscal_position
 
     def _support_hourly_price(self, partner, support_type, hours):
         """The customer's pricelist price of the type's product when the pricelist has a
@@ -514,6 +607,11 @@ class SupportInvoiceWizard(models.TransientModel):
         for entry in entries:
             if entry.account_id:
                 hours_by_account[entry.account_id.id] += entry.billed_hours
+        return self._support_distribution_from_hours(hours_by_account)
+
+    @api.model
+    def _support_distribution_from_hours(self, hours_by_account):
+        """Analytic distribution of ``{account id: hours}``, in percent of the hours."""
         total = sum(hours_by_account.values())
         if not total:
             return False
@@ -592,7 +690,7 @@ class SupportInvoiceWizard(models.TransientModel):
             "name": name,
             "quantity": hours,
             "price_unit": rate,
-            "product_uom_id": self.env.ref("uom.product_uom_hour").id,
+            "product_uom_id": self._support_hour_uom_id(),
             "tax_ids": [Command.set(taxes.ids)],
         }
         distribution = self._support_analytic_distribution(entries)
@@ -665,7 +763,7 @@ class SupportInvoiceWizard(models.TransientModel):
                 name=trip._support_invoice_line_name(with_distance=False),
                 quantity=trip.distance,
                 price_unit=rate,
-                product_uom_id=self.env.ref(uom).id,
+                product_uom_id=self.env["ir.model.data"]._xmlid_to_res_id(uom),
             )
         account = trip.task_id.project_id.account_id
         if account:
