@@ -131,6 +131,41 @@ class TestInvoiceWizard(InvoicingCommon):
         self.assertEqual(again.amount_untaxed, 180.0)
         self.assertEqual(billed.support_invoice_line_id.move_id, again)
 
+    def test_draft_names_as_odoo_gives_them_and_numbers_on_posting(self):
+        """The run reads once whether its journal numbered an invoice in the period:
+        its drafts are named as Odoo names drafts, and numbered when posted."""
+        self._march_time()
+        # a new first sales journal, with nothing numbered yet: the first draft takes
+        # the period's first number, the next one is "/" (Odoo's rule for drafts)
+        income = self.env["account.move"].new({"move_type": "out_invoice"})
+        income = income._search_default_journal().default_account_id
+        journal = self.env["account.journal"].create(
+            {
+                "name": "Support Sales",
+                "code": "SUPT",
+                "type": "sale",
+                "sequence": -1,
+                "default_account_id": income.id,
+            }
+        )
+        invoices = self._invoice()
+        self.assertEqual(invoices.journal_id, journal)
+        year = invoices[0].date.year
+        self.assertEqual(sorted(invoices.mapped("name")), ["/", f"SUPT/{year}/00001"])
+        numbered = invoices.filtered(lambda move: move.name != "/")
+        numbered.action_post()
+        self.assertEqual(numbered.name, f"SUPT/{year}/00001")
+        # a later run: the journal has a number in the period, every draft is "/"
+        self._log_time(30, self.type_phone, task=self.task_b, date=date(2025, 3, 20))
+        later = self._invoice(partners=self.customer_b)
+        self.assertEqual(later.name, "/")
+        (invoices - numbered).action_post()
+        later.action_post()
+        self.assertEqual(
+            (invoices - numbered | later).mapped("name"),
+            [f"SUPT/{year}/00002", f"SUPT/{year}/00003"],
+        )
+
     def test_full_credit_note_releases_partial_does_not(self):
         entries = self._march_time()
         invoice = self._invoice(partners=self.customer)
@@ -324,6 +359,48 @@ class TestInvoiceWizard(InvoicingCommon):
             (invoices - customer_invoice).invoice_line_ids,
             [{"product_id": product.id, "price_unit": 80.0, "quantity": 1.0}],
         )
+
+    def test_income_accounts_mapped_by_the_fiscal_position(self):
+        """A line books to its product's income account, else to the sales journal's,
+        each mapped by the invoice's fiscal position."""
+        Account = self.env["account.account"]
+        support_income = Account.create(
+            {"name": "Support revenue", "code": "706100", "account_type": "income"}
+        )
+        export_income = Account.create(
+            {"name": "Export revenue", "code": "706200", "account_type": "income"}
+        )
+        product = self.env["product.product"].create(
+            {
+                "name": "Phone support hour",
+                "type": "service",
+                "property_account_income_id": support_income.id,
+            }
+        )
+        self.type_phone.product_id = product
+        self._march_time()
+        self._log_time(30, self.type_remote, task=self.task_b, date=date(2025, 3, 12))
+        invoices = self._invoice()
+        journal_income = invoices.journal_id.default_account_id
+        self.customer_b.property_account_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": "Export",
+                "account_ids": [
+                    Command.create(
+                        {"account_src_id": journal_income.id, "account_dest_id": export_income.id}
+                    )
+                ],
+            }
+        )
+        invoices.unlink()  # the entries are free again: billed with the fiscal position
+        invoices = self._invoice()
+        invoice = invoices.filtered(lambda move: move.partner_id == self.customer)
+        invoice_b = invoices - invoice
+        self.assertEqual(self._line(invoice, "Test Phone").account_id, support_income)
+        self.assertEqual(self._line(invoice, "Test Remote").account_id, journal_income)
+        self.assertEqual(invoice_b.fiscal_position_id.name, "Export")
+        self.assertEqual(self._line(invoice_b, "Test Phone").account_id, support_income)
+        self.assertEqual(self._line(invoice_b, "Test Remote").account_id, export_income)
 
     def test_entries_billed_through_a_sale_order_are_left_out(self):
         product = self.env["product.product"].create(

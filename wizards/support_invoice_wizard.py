@@ -334,9 +334,11 @@ class SupportInvoiceWizard(models.TransientModel):
         for sequence, group in self._support_sequenced(groups):
             vals = dict(group["vals"], sequence=sequence, support_source=group["source"])
             if "account_id" not in vals:
-                vals["account_id"] = self._support_income_account(
+                account = self._support_income_account(
                     vals.get("product_id"), fiscal_position, journal
-                ).id
+                )
+                if account:  # else Odoo finds one
+                    vals["account_id"] = account.id
             line_vals_list.append(Command.create(vals))
         return {
             "move_type": "out_invoice",
