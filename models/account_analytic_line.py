@@ -108,6 +108,29 @@ class AccountAnalyticLine(models.Model):
         "maximum: check the worked time.",
     )
 
+    # -- support analysis --------------------------------------------------------------
+    # Stored so that the analysis (support.profitability.report) reads the entries
+    # alone: grouping a million entries must cost no more than grouping the table.
+    support_partner_id = fields.Many2one(
+        "res.partner",
+        string="Support Customer",
+        compute="_compute_support_partner_id",
+        store=True,
+        help="The customer (commercial entity) of an entry of a support project: the "
+        "support analysis counts it for this customer.",
+    )
+
+    # a reporting figure in the company currency, rounded to it; stored as a double
+    # (summed several times faster than a numeric over a million entries)
+    support_revenue = fields.Float(
+        compute="_compute_support_revenue",
+        store=True,
+        groups="it_support_time.group_support_manager",
+        help="What the entry earns, in the company currency: for time drawn from a prepaid "
+        "block, the block's price per hour × the block hours drawn; for invoiced time and "
+        "overage, its share of the posted invoice line (net); nothing until then.",
+    )
+
     @api.depends("task_id", "partner_id")
     def _compute_support_type_id(self):
         for line in self:
@@ -533,28 +556,6 @@ class AccountAnalyticLine(models.Model):
 
     def _is_readonly(self):
         return super()._is_readonly() or bool(self.support_invoice_line_id)
-
-    # -- support analysis --------------------------------------------------------------
-    # Stored so that the analysis (support.profitability.report) reads the entries
-    # alone: grouping a million entries must cost no more than grouping the table.
-    support_partner_id = fields.Many2one(
-        "res.partner",
-        string="Support Customer",
-        compute="_compute_support_partner_id",
-        store=True,
-        help="The customer (commercial entity) of an entry of a support project: the "
-        "support analysis counts it for this customer.",
-    )
-    # a reporting figure in the company currency, rounded to it; stored as a double
-    # (summed several times faster than a numeric over a million entries)
-    support_revenue = fields.Float(
-        compute="_compute_support_revenue",
-        store=True,
-        groups="it_support_time.group_support_manager",
-        help="What the entry earns, in the company currency: for time drawn from a prepaid "
-        "block, the block's price per hour × the block hours drawn; for invoiced time and "
-        "overage, its share of the posted invoice line (net); nothing until then.",
-    )
 
     @api.depends("partner_id.commercial_partner_id", "project_id.is_support_project")
     def _compute_support_partner_id(self):

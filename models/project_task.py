@@ -53,6 +53,34 @@ class ProjectTask(models.Model):
         groups="it_support_time.group_support_user",
     )
 
+    # -- mileage ------------------------------------------------------------------
+    support_trip_ids = fields.One2many("support.trip", "task_id", string="Trips")
+
+    support_trip_count = fields.Integer(string="Trip Count", compute="_compute_support_trip_count")
+
+    # -- quick timer -------------------------------------------------------------
+    support_timer_pinned_user_ids = fields.Many2many(
+        "res.users",
+        "project_task_support_timer_pin_rel",
+        "task_id",
+        "user_id",
+        string="Pinned in Quick Timer by",
+        copy=False,
+        help="Users who keep this task at the top of their quick timer.",
+    )
+
+    support_timer_pinned = fields.Boolean(
+        string="Pinned in My Timer",
+        compute="_compute_support_timer_pinned",
+        search="_search_support_timer_pinned",
+    )
+
+    support_timer_running = fields.Boolean(
+        string="My Timer Runs Here",
+        compute="_compute_support_timer_running",
+        help="The current user's quick timer is running on this task.",
+    )
+
     @api.depends("support_block_ids.state", "partner_id", "project_id.is_support_project")
     def _compute_support_block_id(self):
         Block = self.env["support.block"]
@@ -86,10 +114,6 @@ class ProjectTask(models.Model):
                 "usage_percent": block.usage_percent,
             }
         return result
-
-    # -- mileage ------------------------------------------------------------------
-    support_trip_ids = fields.One2many("support.trip", "task_id", string="Trips")
-    support_trip_count = fields.Integer(string="Trip Count", compute="_compute_support_trip_count")
 
     def _compute_support_trip_count(self):
         groups = self.env["support.trip"]._read_group(
@@ -130,26 +154,6 @@ class ProjectTask(models.Model):
             "target": "new",
             "context": self._support_trip_context(),
         }
-
-    support_timer_pinned_user_ids = fields.Many2many(
-        "res.users",
-        "project_task_support_timer_pin_rel",
-        "task_id",
-        "user_id",
-        string="Pinned in Quick Timer by",
-        copy=False,
-        help="Users who keep this task at the top of their quick timer.",
-    )
-    support_timer_pinned = fields.Boolean(
-        string="Pinned in My Timer",
-        compute="_compute_support_timer_pinned",
-        search="_search_support_timer_pinned",
-    )
-    support_timer_running = fields.Boolean(
-        string="My Timer Runs Here",
-        compute="_compute_support_timer_running",
-        help="The current user's quick timer is running on this task.",
-    )
 
     @api.depends("support_timer_pinned_user_ids")
     @api.depends_context("uid")

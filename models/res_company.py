@@ -105,6 +105,56 @@ class ResCompany(models.Model):
         "unless the vehicle has its own rate.",
     )
 
+    support_timer_max_hours = fields.Float(
+        string="Timer Maximum",
+        default=10.0,
+        help="A quick timer left running longer than this many hours is stopped at this "
+        "maximum and its entry flagged for review.",
+    )
+
+    support_invoice_show_po = fields.Boolean(
+        string="PO on Invoices",
+        default=True,
+        help="Print the customer's PO (the invoice reference) prominently on customer invoices.",
+    )
+
+    support_invoice_show_time = fields.Boolean(
+        string="Time Detail on Invoices",
+        default=True,
+        help="Print the detail of the support time billed (date, technician, type, "
+        "description, hours) on customer invoices.",
+    )
+
+    support_invoice_show_mileage = fields.Boolean(
+        string="Mileage Detail on Invoices",
+        default=True,
+        help="Print the detail of the trips billed on customer invoices.",
+    )
+
+    support_invoice_show_block = fields.Boolean(
+        string="Block Statement on Invoices",
+        default=True,
+        help="Print the statement of the prepaid blocks an invoice concerns (purchased, "
+        "used to date, on this invoice, remaining).",
+    )
+
+    # -- support analysis: what a trip costs the shop (not what is billed) --------
+    support_mileage_cost_km = fields.Float(
+        string="Mileage Cost per km",
+        digits="Support Mileage Rate",
+        groups="it_support_time.group_support_manager",
+        help="What a kilometre driven on a support trip costs the company (fuel, wear, "
+        "insurance), for the support profitability analysis. Not billed to customers.",
+    )
+
+    support_mileage_cost_mi = fields.Float(
+        string="Mileage Cost per mi",
+        digits="Support Mileage Rate",
+        groups="it_support_time.group_support_manager",
+        help="What a mile driven on a support trip costs the company, for the support "
+        "profitability analysis. Not billed to customers.",
+    )
+
     @api.constrains("support_mileage_rate_km", "support_mileage_rate_mi")
     def _check_support_mileage_rates(self):
         for company in self:
@@ -116,35 +166,6 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
-
-    support_timer_max_hours = fields.Float(
-        string="Timer Maximum",
-        default=10.0,
-        help="A quick timer left running longer than this many hours is stopped at this "
-        "maximum and its entry flagged for review.",
-    )
-    support_invoice_show_po = fields.Boolean(
-        string="PO on Invoices",
-        default=True,
-        help="Print the customer's PO (the invoice reference) prominently on customer invoices.",
-    )
-    support_invoice_show_time = fields.Boolean(
-        string="Time Detail on Invoices",
-        default=True,
-        help="Print the detail of the support time billed (date, technician, type, "
-        "description, hours) on customer invoices.",
-    )
-    support_invoice_show_mileage = fields.Boolean(
-        string="Mileage Detail on Invoices",
-        default=True,
-        help="Print the detail of the trips billed on customer invoices.",
-    )
-    support_invoice_show_block = fields.Boolean(
-        string="Block Statement on Invoices",
-        default=True,
-        help="Print the statement of the prepaid blocks an invoice concerns (purchased, "
-        "used to date, on this invoice, remaining).",
-    )
 
     @api.constrains("support_round_increment", "support_round_minimum")
     def _check_support_rounding(self):
@@ -196,22 +217,6 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
-
-    # -- support analysis: what a trip costs the shop (not what is billed) --------
-    support_mileage_cost_km = fields.Float(
-        string="Mileage Cost per km",
-        digits="Support Mileage Rate",
-        groups="it_support_time.group_support_manager",
-        help="What a kilometre driven on a support trip costs the company (fuel, wear, "
-        "insurance), for the support profitability analysis. Not billed to customers.",
-    )
-    support_mileage_cost_mi = fields.Float(
-        string="Mileage Cost per mi",
-        digits="Support Mileage Rate",
-        groups="it_support_time.group_support_manager",
-        help="What a mile driven on a support trip costs the company, for the support "
-        "profitability analysis. Not billed to customers.",
-    )
 
     @api.constrains("support_mileage_cost_km", "support_mileage_cost_mi")
     def _check_support_mileage_costs(self):

@@ -59,6 +59,40 @@ class ResPartner(models.Model):
         help="Hours left in the customer's active and exhausted blocks.",
     )
 
+    # -- support analysis: the customer's last 12 months ----------------------------
+    support_analysis_hours = fields.Float(
+        string="Support Hours (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+        help="Hours worked for this customer over the last 12 months.",
+    )
+
+    support_analysis_cost = fields.Monetary(
+        string="Support Cost (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+        help="Labour (the employees' hourly costs) and mileage costs of the last 12 months.",
+    )
+
+    support_analysis_revenue = fields.Monetary(
+        string="Support Revenue (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+        help="Invoiced time and mileage and prepaid-block hours used, last 12 months.",
+    )
+
+    support_analysis_margin = fields.Monetary(
+        string="Support Margin (12 Months)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+    )
+
+    support_analysis_margin_percent = fields.Float(
+        string="Support Margin (%)",
+        compute="_compute_support_analysis",
+        groups="it_support_time.group_support_manager",
+    )
+
     @api.constrains("support_round_increment", "support_round_minimum")
     def _check_support_rounding(self):
         for partner in self.sudo():
@@ -101,36 +135,6 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
-
-    # -- support analysis: the customer's last 12 months ----------------------------
-    support_analysis_hours = fields.Float(
-        string="Support Hours (12 Months)",
-        compute="_compute_support_analysis",
-        groups="it_support_time.group_support_manager",
-        help="Hours worked for this customer over the last 12 months.",
-    )
-    support_analysis_cost = fields.Monetary(
-        string="Support Cost (12 Months)",
-        compute="_compute_support_analysis",
-        groups="it_support_time.group_support_manager",
-        help="Labour (the employees' hourly costs) and mileage costs of the last 12 months.",
-    )
-    support_analysis_revenue = fields.Monetary(
-        string="Support Revenue (12 Months)",
-        compute="_compute_support_analysis",
-        groups="it_support_time.group_support_manager",
-        help="Invoiced time and mileage and prepaid-block hours used, last 12 months.",
-    )
-    support_analysis_margin = fields.Monetary(
-        string="Support Margin (12 Months)",
-        compute="_compute_support_analysis",
-        groups="it_support_time.group_support_manager",
-    )
-    support_analysis_margin_percent = fields.Float(
-        string="Support Margin (%)",
-        compute="_compute_support_analysis",
-        groups="it_support_time.group_support_manager",
-    )
 
     def _compute_support_analysis(self):
         """The figures of every partner of ``self`` (their commercial entity's) in one
