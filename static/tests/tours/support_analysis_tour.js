@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openSupportMenu } from "@it_support_time/../tests/tours/support_tour_steps";
 
 // The shop's manager asks which customers cost and earn what: Support › Analysis, the
 // saved filter "Cost vs revenue by customer", the graph; then a customer's smart button
@@ -6,26 +7,7 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("it_support_time_support_analysis", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button:enabled",
-            run: "click",
-        },
-        {
-            content: "Open the Support app",
-            trigger: ".o_app[data-menu-xmlid='it_support_time.menu_support_root']",
-            run: "click",
-        },
-        {
-            content: "Open Analysis",
-            trigger: ".o_menu_sections button[data-menu-xmlid='it_support_time.menu_support_analysis']",
-            run: "click",
-        },
-        {
-            content: "Open the support analysis",
-            trigger: ".dropdown-item[data-menu-xmlid='it_support_time.support_profitability_report_menu']",
-            run: "click",
-        },
+        ...openSupportMenu("menu_support_analysis", "Analysis", "support_profitability_report_menu", "the support analysis"),
         {
             content: "The pivot shows hours, cost, revenue and margin per customer",
             trigger: ".o_pivot th.o_pivot_measure_row:contains('Margin (%)')",

@@ -1,30 +1,12 @@
 import { registry } from "@web/core/registry";
+import { openSupportMenu } from "@it_support_time/../tests/tours/support_tour_steps";
 
 // An account manager opens the nearly used-up block of the demo dental clinic, reads
 // its balance in the widget and renews it through the wizard.
 registry.category("web_tour.tours").add("it_support_time_block_renewal", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button:enabled",
-            run: "click",
-        },
-        {
-            content: "Open the Support app",
-            trigger: ".o_app[data-menu-xmlid='it_support_time.menu_support_root']",
-            run: "click",
-        },
-        {
-            content: "Open Operations",
-            trigger: ".o_menu_sections button[data-menu-xmlid='it_support_time.menu_support_operations']",
-            run: "click",
-        },
-        {
-            content: "Open Prepaid Blocks",
-            trigger: ".dropdown-item[data-menu-xmlid='it_support_time.support_block_menu']",
-            run: "click",
-        },
+        ...openSupportMenu("menu_support_operations", "Operations", "support_block_menu", "Prepaid Blocks"),
         {
             content: "The list shows each block's balance bar",
             trigger: ".o_data_row td[name='hours_remaining'] .o_support_block_balance .progress-bar",

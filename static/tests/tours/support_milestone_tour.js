@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openSupportMenu } from "@it_support_time/../tests/tours/support_tour_steps";
 
 // A support manager invoices the due first milestone of the demo dental clinic's block
 // from Support > Invoicing > Milestones, finds the block's PO on the invoice, then sees
@@ -6,26 +7,7 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("it_support_time_milestone_invoice", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button:enabled",
-            run: "click",
-        },
-        {
-            content: "Open the Support app",
-            trigger: ".o_app[data-menu-xmlid='it_support_time.menu_support_root']",
-            run: "click",
-        },
-        {
-            content: "Open Invoicing",
-            trigger: ".o_menu_sections button[data-menu-xmlid='it_support_time.menu_support_invoicing']",
-            run: "click",
-        },
-        {
-            content: "Open Milestones",
-            trigger: ".dropdown-item[data-menu-xmlid='it_support_time.support_block_milestone_menu']",
-            run: "click",
-        },
+        ...openSupportMenu("menu_support_invoicing", "Invoicing", "support_block_milestone_menu", "Milestones"),
         {
             content: "The list shows the due milestones",
             trigger: ".o_searchview .o_facet_value:contains('Due')",

@@ -1,30 +1,12 @@
 import { registry } from "@web/core/registry";
+import { openSupportMenu } from "@it_support_time/../tests/tours/support_tour_steps";
 
 // A technician opens the Support app, finds the support time of the demo shop and sees
 // worked and billed hours side by side.
 registry.category("web_tour.tours").add("it_support_time_support_time", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button:enabled",
-            run: "click",
-        },
-        {
-            content: "Open the Support app",
-            trigger: ".o_app[data-menu-xmlid='it_support_time.menu_support_root']",
-            run: "click",
-        },
-        {
-            content: "Open Operations",
-            trigger: ".o_menu_sections button[data-menu-xmlid='it_support_time.menu_support_operations']",
-            run: "click",
-        },
-        {
-            content: "Open Support Time",
-            trigger: ".dropdown-item[data-menu-xmlid='it_support_time.account_analytic_line_menu_support']",
-            run: "click",
-        },
+        ...openSupportMenu("menu_support_operations", "Operations", "account_analytic_line_menu_support", "Support Time"),
         {
             content: "Remove the default 'this month' filter",
             trigger: ".o_searchview .o_facet_remove",

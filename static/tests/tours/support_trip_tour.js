@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openSupportMenu } from "@it_support_time/../tests/tours/support_tour_steps";
 
 // A technician back from a customer logs the trip from the support task: the van he drives
 // is proposed, he enters the distance and confirms; the task lists the confirmed trip and
@@ -6,26 +7,7 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("it_support_time_log_trip", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button:enabled",
-            run: "click",
-        },
-        {
-            content: "Open the Support app",
-            trigger: ".o_app[data-menu-xmlid='it_support_time.menu_support_root']",
-            run: "click",
-        },
-        {
-            content: "Open Operations",
-            trigger: ".o_menu_sections button[data-menu-xmlid='it_support_time.menu_support_operations']",
-            run: "click",
-        },
-        {
-            content: "Open the support tasks",
-            trigger: ".dropdown-item[data-menu-xmlid='it_support_time.project_task_menu_support']",
-            run: "click",
-        },
+        ...openSupportMenu("menu_support_operations", "Operations", "project_task_menu_support", "the support tasks"),
         {
             content: "Show them as a list",
             trigger: ".o_switch_view.o_list",
