@@ -68,6 +68,29 @@ class InvoicingCommon(SupportCommon):
             return Move.browse(action["res_id"])
         return Move.search(action["domain"], order="id")
 
+    def _queries_per_further_invoice(self, customers, check):
+        """Queries of a run for ``customers[0]`` alone and for all ``customers`` (caches
+        warm, each run rolled back); ``check(invoices, partners)`` asserts what a run
+        made. Returns (queries for one invoice, queries for each further invoice)."""
+
+        def run(partners):
+            wizard = self._wizard(partners=partners)
+            with self.env.cr.savepoint(flush=False) as savepoint:
+                self.env.flush_all()
+                count = self.env.cr.sql_log_count
+                invoices = wizard._create_invoices()
+                self.env.flush_all()
+                count = self.env.cr.sql_log_count - count
+                check(invoices, partners)
+                savepoint.rollback()
+            self.env.invalidate_all()
+            return count
+
+        run(customers[0])  # warm the caches
+        one = run(customers[0])
+        all_of_them = run(customers)
+        return one, (all_of_them - one) / (len(customers) - 1)
+
     def _line(self, invoice, name_part):
         lines = invoice.invoice_line_ids.filtered(lambda line: name_part in line.name)
         self.assertEqual(len(lines), 1, f"one line named like {name_part!r} on {invoice.name}")

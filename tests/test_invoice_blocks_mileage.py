@@ -370,29 +370,16 @@ class TestInvoiceBlocksMileageQueries(BlockMileageInvoicingCommon):
                     task_id=task.id, date=day, distance=10 + index, vehicle_id=vehicle.id
                 ).action_confirm()
 
-        def run(partners):
-            wizard = self._wizard(partners=partners)
-            with self.env.cr.savepoint(flush=False) as savepoint:
-                self.env.flush_all()
-                count = self.env.cr.sql_log_count
-                invoices = wizard._create_invoices()
-                self.env.flush_all()
-                count = self.env.cr.sql_log_count - count
-                self.assertEqual(
-                    invoices.mapped("ref"), [f"PO-Q{i}" for i in range(len(partners))]
-                )
-                self.assertEqual(
-                    [len(invoice.invoice_line_ids) for invoice in invoices], [3] * len(partners)
-                )
-                savepoint.rollback()
-            self.env.invalidate_all()
-            return count
+        def check(invoices, partners):
+            self.assertEqual(invoices.mapped("ref"), [f"PO-Q{i}" for i in range(len(partners))])
+            self.assertEqual(
+                [len(invoice.invoice_line_ids) for invoice in invoices], [3] * len(partners)
+            )
 
-        run(customers[0])  # warm the caches
-        one = run(customers[0])
-        five = run(customers)
-        per_invoice = (five - one) / 4
-        self.assertLessEqual(per_invoice, 2, f"{one} queries for 1 invoice, {five} for 5")
+        one, per_invoice = self._queries_per_further_invoice(customers, check)
+        self.assertLessEqual(
+            per_invoice, 2, f"{one} queries for 1 invoice, {per_invoice} more each"
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -527,25 +527,14 @@ class TestInvoiceWizard(InvoicingCommon):
                 self._log_time(30, support_type, task=task, date=date(2025, 3, day))
                 self._log_time(45, support_type, task=task, date=date(2025, 3, day + 10))
 
-        def run(partners):
-            wizard = self._wizard(partners=partners)
-            with self.env.cr.savepoint(flush=False) as savepoint:
-                self.env.flush_all()
-                count = self.env.cr.sql_log_count
-                invoices = wizard._create_invoices()
-                self.env.flush_all()
-                count = self.env.cr.sql_log_count - count
-                self.assertEqual(len(invoices), len(partners))
-                self.assertEqual(len(invoices.invoice_line_ids), 4 * len(partners))
-                savepoint.rollback()
-            self.env.invalidate_all()
-            return count
+        def check(invoices, partners):
+            self.assertEqual(len(invoices), len(partners))
+            self.assertEqual(len(invoices.invoice_line_ids), 4 * len(partners))
 
-        run(customers[0])  # warm the caches
-        one = run(customers[0])
-        five = run(customers)
-        per_invoice = (five - one) / 4
-        self.assertLessEqual(per_invoice, 2, f"{one} queries for 1 invoice, {five} for 5")
+        one, per_invoice = self._queries_per_further_invoice(customers, check)
+        self.assertLessEqual(
+            per_invoice, 2, f"{one} queries for 1 invoice, {per_invoice} more each"
+        )
         wizard = self._wizard(partners=customers)
         with self.assertQueryCount(one + 4 * 2):
             self.assertEqual(len(wizard._create_invoices()), 5)
