@@ -314,8 +314,9 @@ class SupportInvoiceWizard(models.TransientModel):
     def _support_sequenced(self, groups):
         return [(10 * (index + 1), group) for index, group in enumerate(groups)]
 
-    def _support_invoice_vals(self, partner, po, groups, journal=None):
-        """Values of the draft invoice of ``partner`` (commercial entity) for ``po``.
+    def _support_invoice_vals(self, partner, po, groups, journal):
+        """Values of the draft invoice of ``partner`` (commercial entity) for ``po``, in
+        the sales ``journal`` of the run.
 
         Each line gets its income account here, as Odoo would give it, once per line
         instead of through a query per line: the product's income account, mapped by
@@ -323,13 +324,6 @@ class SupportInvoiceWizard(models.TransientModel):
         journal's income account, mapped as well (Odoo would look up the account the
         customer's earlier invoices used most: one query per line)."""
         invoice_partner, delivery_partner, fiscal_position = self._support_fiscal_position(partner)
-        journal = (
-            journal
-            or self.env["account.move"]
-            .with_company(self.company_id)
-            .new({"move_type": "out_invoice"})
-            ._search_default_journal()
-        )
         line_vals_list = []
         for sequence, group in self._support_sequenced(groups):
             vals = dict(group["vals"], sequence=sequence, support_source=group["source"])
