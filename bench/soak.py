@@ -727,7 +727,10 @@ class Soak:
 
 
 def start_server(run, db, log_path):
-    port, gevent_port = run.free_port(), run.free_port()
+    """Odoo with 2 workers on 127.0.0.1; returns (process, URL). Both of its ports are 0:
+    the master binds a free HTTP port itself (read back from the process, see
+    ``run_tests.Run.listening_port``) and the websocket (gevent) process its own, so
+    the two can neither collide nor be taken between choosing and binding them."""
     cmd = [
         run_tests.PY,
         str(run_tests.ODOO_BIN),
@@ -747,9 +750,9 @@ def start_server(run, db, log_path):
         "--http-interface",
         "127.0.0.1",
         "--http-port",
-        str(port),
+        "0",
         "--gevent-port",
-        str(gevent_port),
+        "0",
         "--limit-time-real",
         "300",
         "--limit-time-cpu",
@@ -762,15 +765,20 @@ def start_server(run, db, log_path):
     ]
     log = open(log_path, "w")  # the server writes to it until it stops
     server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = None
     for _ in range(240):
         if server.poll() is not None:
             raise SystemExit(f"the Odoo server stopped; see {log_path}")
-        try:
-            urllib.request.urlopen(f"{url}/web/login", timeout=5)
-            return server, url
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
+        if url is None:
+            port = run.listening_port(server.pid)
+            url = port and f"http://127.0.0.1:{port}"
+        if url:
+            try:
+                urllib.request.urlopen(f"{url}/web/login", timeout=5)
+                return server, url
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+        time.sleep(0.5)
     server.terminate()
     raise SystemExit(f"the Odoo server did not answer; see {log_path}")
 

@@ -131,14 +131,21 @@ class AccountAnalyticLine(models.Model):
         "overage, its share of the posted invoice line (net); nothing until then.",
     )
 
-    @api.depends("task_id", "partner_id")
+    @api.depends("task_id", "partner_id", "project_id")
     def _compute_support_type_id(self):
+        """The type given (argument, form) is kept; else the task's, else the
+        customer's, else, on a support project, the company's default type."""
         for line in self:
             if line.support_type_id or not line.project_id:
                 continue
+            project = line.project_id.sudo()
             line.support_type_id = (
                 line.task_id.support_type_id
                 or line.partner_id.commercial_partner_id.support_type_id
+                or (
+                    project.is_support_project
+                    and (project.company_id or line.company_id).support_default_type_id
+                )
             )
 
     @api.depends("support_type_id")
@@ -208,9 +215,23 @@ class AccountAnalyticLine(models.Model):
             "support_is_overage",
         }
 
+    @api.model
+    def default_get(self, fields):
+        defaults = super().default_get(fields)
+        # an empty default type (a view's context of a task without type) is no choice:
+        # left out, the type is computed from the task, customer or company
+        if "support_type_id" in defaults and not defaults["support_type_id"]:
+            del defaults["support_type_id"]
+        return defaults
+
     @api.model_create_multi
     def create(self, vals_list):
         self._support_check_derived_fields(vals_list)
+        # "no type" given (an RPC False) is no choice: the type is resolved as for an
+        # entry that names none (see _compute_support_type_id)
+        for vals in vals_list:
+            if "support_type_id" in vals and not vals["support_type_id"]:
+                del vals["support_type_id"]
         try:
             lines = super().create(vals_list)
         except pg_errors.UniqueViolation as error:

@@ -65,6 +65,17 @@ class ResCompany(models.Model):
         help="At each alert threshold, also email the customer's contact the balance of "
         "the block.",
     )
+    support_default_type_id = fields.Many2one(
+        "support.type",
+        string="Default Support Type",
+        domain="[('billable', '=', True), ('company_id', 'in', [id, False])]",
+        default=lambda self: self.env.ref(
+            "it_support_time.support_type_remote", raise_if_not_found=False
+        ),
+        help="Support type of the time logged on a support project when neither the "
+        "technician, the task nor the customer gives one, so that no time is left unbilled "
+        "by accident. Empty: such time has no type and is not billable.",
+    )
     support_milestone_plan_id = fields.Many2one(
         "support.milestone.plan",
         string="Default Milestone Plan",
@@ -177,10 +188,43 @@ class ResCompany(models.Model):
                 company.name,
             )
 
+    @api.constrains("support_default_type_id")
+    def _check_support_default_type(self):
+        for company in self:
+            support_type = company.sudo().support_default_type_id
+            if not support_type:
+                continue
+            if support_type.company_id not in (company, self.env["res.company"]):
+                raise ValidationError(
+                    self.env._(
+                        "The default support type of %(company)s must be one of its own "
+                        "types or one shared by all companies, not %(type)s of %(other)s.",
+                        company=company.name,
+                        type=support_type.name,
+                        other=support_type.company_id.name,
+                    )
+                )
+            if not support_type.billable:
+                raise ValidationError(
+                    self.env._(
+                        "%(type)s is not billable: the default support type bills the time "
+                        "nobody typed, so pick a billable type (or leave the setting empty).",
+                        type=support_type.name,
+                    )
+                )
+
     @api.constrains("support_block_alert_thresholds")
     def _check_support_block_alert_thresholds(self):
         for company in self:
             check_thresholds(self.env, company.support_block_alert_thresholds)
+
+    @api.model
+    def _support_install_default_type(self):
+        """Give the companies existing at install Remote Support as default support type
+        (new companies get it as a field default). Run at install only: a company that
+        empties the setting later keeps it empty."""
+        remote = self.env.ref("it_support_time.support_type_remote")
+        self.search([("support_default_type_id", "=", False)]).support_default_type_id = remote
 
     @api.model
     def _support_install_milestone_defaults(self):

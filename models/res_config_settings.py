@@ -13,6 +13,11 @@ class ResConfigSettings(models.TransientModel):
     support_round_method = fields.Selection(
         related="company_id.support_round_method", readonly=False
     )
+    support_default_type_id = fields.Many2one(
+        related="company_id.support_default_type_id",
+        readonly=False,
+        domain="[('billable', '=', True), ('company_id', 'in', [company_id, False])]",
+    )
     support_block_alert_thresholds = fields.Char(
         related="company_id.support_block_alert_thresholds", readonly=False
     )

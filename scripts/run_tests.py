@@ -14,12 +14,10 @@ Each check counts as one test; the Odoo tests count one each.
 
 import argparse
 import ast
-import contextlib
 import fcntl
 import hashlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -209,10 +207,20 @@ class Run:
         return rows and rows[0][0] == len(depends)
 
     @staticmethod
-    def free_port():
-        with contextlib.closing(socket.socket()) as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
+    def listening_port(pid):
+        """The TCP port process ``pid`` listens on, once it does (else None).
+
+        The servers of the test command are started on port 0: the kernel gives each a
+        free port as it binds, so no port chosen beforehand can be taken in between or
+        handed to two servers."""
+        import psutil  # noqa: PLC0415 (Odoo's requirement, in the venv)
+
+        try:
+            connections = psutil.Process(pid).connections(kind="tcp")
+        except psutil.Error:
+            return None
+        ports = [c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN]
+        return ports[0] if ports else None
 
     def odoo_tests(self, template, test_tags):
         db = f"ist_test_{os.getpid()}"
@@ -221,10 +229,9 @@ class Run:
             print(proc.stdout, proc.stderr)
             self.record("copy template database", 0, 1)
             return None
-        port = self.free_port()
         print(
             f"[tests] installing {MODULE} into {db} and running its tests "
-            f"(HTTP on 127.0.0.1:{port})",
+            "(HTTP on 127.0.0.1, on a port the kernel picks)",
             flush=True,
         )
         start = time.time()
@@ -239,8 +246,10 @@ class Run:
             "--stop-after-init",
             "--http-interface",
             "127.0.0.1",
+            # port 0: the test server binds a free port itself and HttpCase reads it
+            # back from the server (base_url), so no other process can take it first
             "--http-port",
-            str(port),
+            "0",
             "--workers",
             "0",
             "--max-cron-threads",

@@ -1,11 +1,12 @@
 import { Component, onWillStart, onWillUnmount, useRef, useState } from "@odoo/owl";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { useDropdownState } from "@web/core/dropdown/dropdown_hooks";
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
-import { formatFloatTime } from "@web/views/fields/formatters";
+import { formatFloat, formatFloatTime } from "@web/views/fields/formatters";
 
 const { DateTime } = luxon;
 
@@ -83,6 +84,26 @@ export class QuickTimer extends Component {
 
     formatHours(hours, displaySeconds = false) {
         return formatFloatTime(hours, { displaySeconds });
+    }
+
+    /** Whether a block balance still has time left (to the minute). */
+    blockHoursLeft(hours) {
+        return hours >= 1 / 60;
+    }
+
+    /** A block balance short enough to read whole on a phone: "34.5 h", "Used up". */
+    blockHoursText(hours) {
+        if (this.blockHoursLeft(hours)) {
+            return _t("%(hours)s h", {
+                hours: formatFloat(hours, { digits: [16, 1], trailingZeros: false }),
+            });
+        }
+        if (hours <= -1 / 60) {
+            return _t("%(hours)s h over", {
+                hours: formatFloat(-hours, { digits: [16, 1], trailingZeros: false }),
+            });
+        }
+        return _t("Used up");
     }
 
     async load() {
