@@ -84,14 +84,16 @@ class ProjectTask(models.Model):
     @api.depends("support_block_ids.state", "partner_id", "project_id.is_support_project")
     def _compute_support_block_id(self):
         Block = self.env["support.block"]
-        today = fields.Date.context_today(self)
+        keys = {
+            task: (task.partner_id, task.company_id or self.env.company, task._origin)
+            for task in self
+            if task._origin and task.project_id.is_support_project
+        }
+        # the blocks of all the tasks at once: a board of cards costs what one card does
+        chains = Block._support_block_chains(set(keys.values()), fields.Date.context_today(self))
         for task in self:
-            block = Block
-            if task._origin and task.project_id.is_support_project:
-                chain, index = Block._support_blocks_for(
-                    task.partner_id, task.company_id or self.env.company, today, task=task._origin
-                )
-                block = chain[index] if chain else Block
+            chain, index = chains.get(keys.get(task), (Block, 0))
+            block = chain[index] if chain else Block
             task.support_block_id = block
             task.support_block_hours_remaining = block.hours_remaining
             task.support_block_hours_used = block.hours_used

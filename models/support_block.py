@@ -1068,38 +1068,51 @@ class SupportBlock(models.Model):
 
         The block of ``task`` comes first; then the customer's blocks valid on ``date``,
         oldest first. Returns sudo records: the caller may not read blocks."""
+        key = (partner, company, task or self.env["project.task"])
+        return self._support_block_chains([key], date)[key]
+
+    def _support_block_chains(self, keys, date):
+        """:meth:`_support_blocks_for` of many (partner, company, task) keys at once, in
+        a constant number of queries: {key: (chain, index)}."""
         Block = self.sudo()
-        task_block = Block
-        if task:
-            task_block = Block.search(
-                [("task_id", "=", task.id), ("state", "in", DRAWING_STATES)],
-                order="date_start, id",
-                limit=1,
-            )
-        customer_blocks = Block
-        commercial = partner.commercial_partner_id
-        if commercial:
-            customer_blocks = Block.search(
+        tasks = self.env["project.task"].union(*(task for _partner, _company, task in keys))
+        task_blocks = {}
+        if tasks:
+            for block in Block.search(
+                [("task_id", "in", tasks.ids), ("state", "in", DRAWING_STATES)],
+                order="date_start desc, id desc",
+            ):
+                task_blocks[block.task_id.id] = block  # the oldest one wins
+        commercials = self.env["res.partner"].union(
+            *(partner.commercial_partner_id for partner, _company, _task in keys)
+        )
+        customer_blocks = defaultdict(lambda: Block)
+        if commercials:
+            companies = self.env["res.company"].union(*(company for _p, company, _t in keys))
+            for block in Block.search(
                 [
-                    ("partner_id", "=", commercial.id),
-                    ("company_id", "=", company.id),
+                    ("partner_id", "in", commercials.ids),
+                    ("company_id", "in", companies.ids),
                     ("state", "in", DRAWING_STATES),
                     ("date_start", "<=", date),
                     "|",
                     ("date_end", "=", False),
                     ("date_end", ">=", date),
-                    ("id", "!=", task_block.id),
                 ],
                 order="date_start, id",
+            ):
+                customer_blocks[block.partner_id, block.company_id] |= block
+        # every balance the chains may need, in one grouped query
+        Block.union(*task_blocks.values(), *customer_blocks.values()).mapped("hours_remaining")
+        result = {}
+        for key in keys:
+            partner, company, task = key
+            task_block = task_blocks.get(task.id, Block)
+            chain = task_block | (
+                customer_blocks[partner.commercial_partner_id, company] - task_block
             )
-        chain = task_block | customer_blocks
-        if not chain or task_block:
-            return chain, 0
-        for index, block in enumerate(chain):
-            if float_compare(block.hours_remaining, 0.0, precision_digits=HOURS_PRECISION) > 0:
-                return chain, index
-        # every block is used up: the newest one's policy decides
-        return chain, len(chain) - 1
+            result[key] = chain, _first_block_with_hours(chain, task_block)
+        return result
 
     def _support_lock(self):
         """Serialize the transactions drawing from these blocks. Each draw rewrites the
@@ -1154,3 +1167,15 @@ def check_thresholds(env, text):
                 value=text,
             )
         ) from error
+
+
+def _first_block_with_hours(chain, task_block):
+    """Index in ``chain`` of the block time draws from first: the task's own block,
+    else the oldest with hours left, else (all used up) the newest, whose policy
+    decides."""
+    if not chain or task_block:
+        return 0
+    for index, block in enumerate(chain):
+        if float_compare(block.hours_remaining, 0.0, precision_digits=HOURS_PRECISION) > 0:
+            return index
+    return len(chain) - 1

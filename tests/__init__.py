@@ -28,3 +28,4 @@ from . import test_bad_input
 from . import test_cron_safety
 from . import test_default_support_type
 from . import test_support_tasks_ui
+from . import test_support_tasks_board
