@@ -37,6 +37,9 @@ MODULE = "it_support_time"
 
 SUMMARY_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 SKIP_RE = re.compile(r"odoo\.tests\.result: skipped ")
+# "ERROR ... FAIL: TestX.test_y", "... ERROR: Subtest TestX.test_y (<subtest>)": a test
+# with several failing subtests is one failed test
+FAILED_TEST_RE = re.compile(r" ERROR \S+ \S+: (?:FAIL|ERROR): (?:Subtest )?(\S+)")
 SHOWN_RE = re.compile(r" (ERROR|CRITICAL|WARNING) |^(Traceback|\s+File |\S+Error)|FAIL")
 
 
@@ -275,7 +278,9 @@ class Run:
         else:
             failures, errors, total = map(int, matches[-1])
             skipped = len(SKIP_RE.findall(out))
-            bad = failures + errors + skipped
+            # Odoo counts each failing subtest; a test counts once, failed or passed
+            failed_tests = set(FAILED_TEST_RE.findall(out))
+            bad = min(max(len(failed_tests), int(bool(failures + errors))), total) + skipped
             self.record(
                 "odoo tests",
                 total - bad,
