@@ -273,6 +273,11 @@ class Soak:
             [("module", "=", MODULE), ("model", "=", "ir.cron")],
             fields=["res_id", "name"],
         )
+        # everyone logs in before the clock starts: a login hashes a password (about half
+        # a second of a worker), and on a slow machine nine logins would eat the short run
+        # and leave nothing acknowledged to check
+        self.clients = [Client(self.url, self.db, login, login) for login in self.users]
+        self.accountant_client = Client(self.url, self.db, accountant, accountant)
 
     def _ref(self, xmlid):
         module, name = xmlid.split(".")
@@ -299,16 +304,16 @@ class Soak:
             self.stats[kind] += 1
         return True, result
 
-    def client_loop(self, login, seed):
+    def client_loop(self, client, seed):
         try:
-            self._client_loop(login, seed)
+            self._client_loop(client, seed)
         except Exception as exc:  # a client that dies is reported, not silently lost
             with self.lock:
-                self.unclean.append(f"client {login} stopped: {exc!r}")
+                self.unclean.append(f"client {client.login} stopped: {exc!r}")
 
-    def _client_loop(self, login, seed):
+    def _client_loop(self, client, seed):
+        login = client.login
         rng = random.Random(seed)
-        client = Client(self.url, self.db, login, login)
         counter = itertools.count()
         operations = [
             self.op_timer_start,
@@ -436,15 +441,14 @@ class Soak:
             ),
         )
 
-    def accountant_loop(self):
+    def accountant_loop(self, client):
         try:
-            self._accountant_loop()
+            self._accountant_loop(client)
         except Exception as exc:
             with self.lock:
                 self.unclean.append(f"accountant stopped: {exc!r}")
 
-    def _accountant_loop(self):
-        client = Client(self.url, self.db, self.accountant, self.accountant)
+    def _accountant_loop(self, client):
         for _ in range(self.max_requests):
             if time.time() > self.deadline:
                 break
@@ -512,12 +516,14 @@ class Soak:
         threads = [
             threading.Thread(target=self.cron_loop, name="crons"),
             threading.Thread(target=self.sampler_loop, name="sampler"),
-            threading.Thread(target=self.accountant_loop, name="accountant"),
+            threading.Thread(
+                target=self.accountant_loop, args=(self.accountant_client,), name="accountant"
+            ),
         ]
-        for index, login in enumerate(self.users):
+        for index, client in enumerate(self.clients):
             threads.append(
                 threading.Thread(
-                    target=self.client_loop, args=(login, self.seed + index), name=login
+                    target=self.client_loop, args=(client, self.seed + index), name=client.login
                 )
             )
         for thread in threads:
