@@ -452,15 +452,18 @@ class Soak:
         for _ in range(self.max_requests):
             if time.time() > self.deadline:
                 break
-            today = time.strftime("%Y-%m-%d")
+            # everything logged so far: entries are dated in their technician's time zone
+            # (the admin's, Europe/Brussels in the demo), which may already be tomorrow
+            # for this machine's clock or for UTC (e.g. at 23:30 UTC)
+            until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400))
 
-            def invoice(today=today):
+            def invoice(until=until):
                 wizard = client.call(
                     "support.invoice.wizard",
                     "create",
                     {
                         "date_from": False,
-                        "date_to": today,
+                        "date_to": until,
                         "partner_ids": [(6, 0, self.customers)],
                     },
                 )
