@@ -77,6 +77,22 @@ class RpcError(Exception):
         self.message = message
 
 
+LOG_RECORD_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ", re.MULTILINE)
+
+
+def _tracebacks(server_log):
+    """The server log's records with a traceback, and among them those of requests Odoo
+    gave up retrying after concurrency errors: Odoo logs these with their traceback
+    ("Exception during request handling.") although nothing was written."""
+    records = [record for record in LOG_RECORD_RE.split(server_log) if "Traceback" in record]
+    gave_up = [
+        record
+        for record in records
+        if record.rstrip().splitlines()[-1].split(":")[0] in RETRY_EXHAUSTED
+    ]
+    return records, gave_up
+
+
 def _gist(message):
     """The first words of an error message, without the record names and numbers."""
     words = re.sub(r"[\d.,:]+", "#", message.split("\n")[0]).split()
@@ -551,15 +567,19 @@ class Soak:
         checks.append(self._check_milestones())
         serialization = sum(self.errors[name] for name in RETRY_EXHAUSTED)
         server_log = self.server_log.read_text() if self.server_log else ""
-        tracebacks = server_log.count("Traceback")
+        tracebacks, gave_up = _tracebacks(server_log)
         retried = server_log.count("tries left, try again")
+        # a request Odoo gave up retrying is a clean refusal (counted above), but Odoo
+        # logs it with a traceback: under contention (a slow machine) one may happen
+        other = len(tracebacks) - len(gave_up)
         checks.append(
             (
                 "every failed request failed cleanly",
-                not self.unclean and not tracebacks,
+                not self.unclean and not other and len(gave_up) <= serialization,
                 f"{sum(self.errors.values())} refused, {len(self.unclean)} unclean, "
                 f"{serialization} gave up after Odoo's serialization retries "
-                f"({retried} retries in all), {tracebacks} tracebacks in the server log",
+                f"({retried} retries in all), {other} tracebacks in the server log "
+                f"(and {len(gave_up)} of requests Odoo gave up retrying)",
             )
         )
         return checks
