@@ -77,6 +77,22 @@ class RpcError(Exception):
         self.message = message
 
 
+LOG_RECORD_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ", re.MULTILINE)
+
+
+def _tracebacks(server_log):
+    """The server log's records with a traceback, and among them those of requests Odoo
+    gave up retrying after concurrency errors: Odoo logs these with their traceback
+    ("Exception during request handling.") although nothing was written."""
+    records = [record for record in LOG_RECORD_RE.split(server_log) if "Traceback" in record]
+    gave_up = [
+        record
+        for record in records
+        if record.rstrip().splitlines()[-1].split(":")[0] in RETRY_EXHAUSTED
+    ]
+    return records, gave_up
+
+
 def _gist(message):
     """The first words of an error message, without the record names and numbers."""
     words = re.sub(r"[\d.,:]+", "#", message.split("\n")[0]).split()
@@ -273,6 +289,11 @@ class Soak:
             [("module", "=", MODULE), ("model", "=", "ir.cron")],
             fields=["res_id", "name"],
         )
+        # everyone logs in before the clock starts: a login hashes a password (about half
+        # a second of a worker), and on a slow machine nine logins would eat the short run
+        # and leave nothing acknowledged to check
+        self.clients = [Client(self.url, self.db, login, login) for login in self.users]
+        self.accountant_client = Client(self.url, self.db, accountant, accountant)
 
     def _ref(self, xmlid):
         module, name = xmlid.split(".")
@@ -299,16 +320,16 @@ class Soak:
             self.stats[kind] += 1
         return True, result
 
-    def client_loop(self, login, seed):
+    def client_loop(self, client, seed):
         try:
-            self._client_loop(login, seed)
+            self._client_loop(client, seed)
         except Exception as exc:  # a client that dies is reported, not silently lost
             with self.lock:
-                self.unclean.append(f"client {login} stopped: {exc!r}")
+                self.unclean.append(f"client {client.login} stopped: {exc!r}")
 
-    def _client_loop(self, login, seed):
+    def _client_loop(self, client, seed):
+        login = client.login
         rng = random.Random(seed)
-        client = Client(self.url, self.db, login, login)
         counter = itertools.count()
         operations = [
             self.op_timer_start,
@@ -436,27 +457,29 @@ class Soak:
             ),
         )
 
-    def accountant_loop(self):
+    def accountant_loop(self, client):
         try:
-            self._accountant_loop()
+            self._accountant_loop(client)
         except Exception as exc:
             with self.lock:
                 self.unclean.append(f"accountant stopped: {exc!r}")
 
-    def _accountant_loop(self):
-        client = Client(self.url, self.db, self.accountant, self.accountant)
+    def _accountant_loop(self, client):
         for _ in range(self.max_requests):
             if time.time() > self.deadline:
                 break
-            today = time.strftime("%Y-%m-%d")
+            # everything logged so far: entries are dated in their technician's time zone
+            # (the admin's, Europe/Brussels in the demo), which may already be tomorrow
+            # for this machine's clock or for UTC (e.g. at 23:30 UTC)
+            until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400))
 
-            def invoice(today=today):
+            def invoice(until=until):
                 wizard = client.call(
                     "support.invoice.wizard",
                     "create",
                     {
                         "date_from": False,
-                        "date_to": today,
+                        "date_to": until,
                         "partner_ids": [(6, 0, self.customers)],
                     },
                 )
@@ -512,12 +535,14 @@ class Soak:
         threads = [
             threading.Thread(target=self.cron_loop, name="crons"),
             threading.Thread(target=self.sampler_loop, name="sampler"),
-            threading.Thread(target=self.accountant_loop, name="accountant"),
+            threading.Thread(
+                target=self.accountant_loop, args=(self.accountant_client,), name="accountant"
+            ),
         ]
-        for index, login in enumerate(self.users):
+        for index, client in enumerate(self.clients):
             threads.append(
                 threading.Thread(
-                    target=self.client_loop, args=(login, self.seed + index), name=login
+                    target=self.client_loop, args=(client, self.seed + index), name=client.login
                 )
             )
         for thread in threads:
@@ -542,15 +567,19 @@ class Soak:
         checks.append(self._check_milestones())
         serialization = sum(self.errors[name] for name in RETRY_EXHAUSTED)
         server_log = self.server_log.read_text() if self.server_log else ""
-        tracebacks = server_log.count("Traceback")
+        tracebacks, gave_up = _tracebacks(server_log)
         retried = server_log.count("tries left, try again")
+        # a request Odoo gave up retrying is a clean refusal (counted above), but Odoo
+        # logs it with a traceback: under contention (a slow machine) one may happen
+        other = len(tracebacks) - len(gave_up)
         checks.append(
             (
                 "every failed request failed cleanly",
-                not self.unclean and not tracebacks,
+                not self.unclean and not other and len(gave_up) <= serialization,
                 f"{sum(self.errors.values())} refused, {len(self.unclean)} unclean, "
                 f"{serialization} gave up after Odoo's serialization retries "
-                f"({retried} retries in all), {tracebacks} tracebacks in the server log",
+                f"({retried} retries in all), {other} tracebacks in the server log "
+                f"(and {len(gave_up)} of requests Odoo gave up retrying)",
             )
         )
         return checks

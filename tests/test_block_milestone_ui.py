@@ -7,7 +7,7 @@ class TestMilestoneUi(HttpCase):
         block = self.env.ref("it_support_time.block_acme")
         first, second = block.milestone_ids
         self.assertEqual((first.state, second.state), ("due", "pending"))
-        self.start_tour("/odoo", "it_support_time_milestone_invoice", login="admin")
+        self.start_tour("/odoo", "it_support_time_milestone_invoice", login="admin", timeout=180)
         self.assertRecordValues(
             first.invoice_id,
             [

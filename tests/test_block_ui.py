@@ -5,7 +5,7 @@ from odoo.tests import HttpCase, tagged
 class TestSupportBlockUi(HttpCase):
     def test_block_balance_and_renewal_tour(self):
         block = self.env.ref("it_support_time.block_acme")
-        self.start_tour("/odoo", "it_support_time_block_renewal", login="admin")
+        self.start_tour("/odoo", "it_support_time_block_renewal", login="admin", timeout=180)
         renewal = self.env["support.block"].search([("previous_block_id", "=", block.id)])
         self.assertRecordValues(
             renewal,

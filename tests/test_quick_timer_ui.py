@@ -93,7 +93,7 @@ class QuickTimerTourMixin:
 @tagged("post_install", "-at_install")
 class TestQuickTimerUiDesktop(QuickTimerTourMixin, HttpCase):
     def test_quick_timer_tour_desktop(self):
-        self.start_tour("/odoo", "it_support_time_quick_timer", login="timer_tech")
+        self.start_tour("/odoo", "it_support_time_quick_timer", login="timer_tech", timeout=180)
         self._assert_two_entries()
 
 
@@ -103,5 +103,7 @@ class TestQuickTimerUiPhone(QuickTimerTourMixin, HttpCase):
     touch_enabled = True
 
     def test_quick_timer_tour_phone(self):
-        self.start_tour("/odoo", "it_support_time_quick_timer_mobile", login="timer_tech")
+        self.start_tour(
+            "/odoo", "it_support_time_quick_timer_mobile", login="timer_tech", timeout=180
+        )
         self._assert_two_entries()

@@ -9,4 +9,4 @@ class TestSupportAnalysisUi(HttpCase):
         acme = self.env.ref("it_support_time.partner_acme")
         hours = acme.with_user(self.env.ref("base.user_admin")).support_analysis_hours
         self.assertGreater(hours, 0, "the demo customer has support time in the last 12 months")
-        self.start_tour("/odoo", "it_support_time_support_analysis", login="admin")
+        self.start_tour("/odoo", "it_support_time_support_analysis", login="admin", timeout=180)

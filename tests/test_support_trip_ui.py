@@ -6,7 +6,7 @@ class TestSupportTripUi(HttpCase):
     def test_log_trip_from_task_tour(self):
         van = self.env.ref("it_support_time.vehicle_demo_van")
         self.assertEqual(van.odometer, 48412.0)
-        self.start_tour("/odoo", "it_support_time_log_trip", login="marc")
+        self.start_tour("/odoo", "it_support_time_log_trip", login="marc", timeout=180)
         trip = self.env["support.trip"].search(
             [("employee_id", "=", self.env.ref("it_support_time.employee_tech_marc").id)],
             order="id desc",
@@ -33,4 +33,4 @@ class TestSupportTripUi(HttpCase):
     def test_vehicle_mileage_tour(self):
         van = self.env.ref("it_support_time.vehicle_demo_van")
         self.assertEqual(van.with_user(self.env.ref("base.user_admin")).support_trip_count, 5)
-        self.start_tour("/odoo", "it_support_time_vehicle_mileage", login="admin")
+        self.start_tour("/odoo", "it_support_time_vehicle_mileage", login="admin", timeout=180)

@@ -7,4 +7,4 @@ class TestSupportTimeUi(HttpCase):
         response = self.url_open("/web/login")
         self.assertEqual(response.status_code, 200)
         self.assertIn('name="login"', response.text)
-        self.start_tour("/odoo", "it_support_time_support_time", login="marc")
+        self.start_tour("/odoo", "it_support_time_support_time", login="marc", timeout=180)

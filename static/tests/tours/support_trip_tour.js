@@ -155,8 +155,25 @@ registry.category("web_tour.tours").add("it_support_time_vehicle_mileage", {
             run: "click",
         },
         {
-            content: "They are listed by year",
-            trigger: ".o_list_view .o_group_header:contains('(5)')",
+            // the demo trips are 2 to 24 days old: in January they span two years
+            content: "They are listed by year: the van's 5 trips under the years driven",
+            trigger: ".o_list_view .o_group_header",
+            run: function () {
+                const headers = [
+                    ...document.querySelectorAll(".o_list_view .o_group_header .o_group_name"),
+                ].map((cell) => cell.textContent.replace(/\s+/g, " ").trim());
+                let trips = 0;
+                for (const header of headers) {
+                    const match = /^(\d{4}) \((\d+)\)$/.exec(header);
+                    if (!match) {
+                        throw new Error(`expected a year and its trips, got "${header}"`);
+                    }
+                    trips += Number(match[2]);
+                }
+                if (trips !== 5) {
+                    throw new Error(`expected the van's 5 trips, got ${headers.join(", ")}`);
+                }
+            },
         },
     ],
 });
