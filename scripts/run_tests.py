@@ -14,6 +14,7 @@ Each check counts as one test; the Odoo tests count one each.
 
 import argparse
 import ast
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -162,9 +163,7 @@ class Run:
         release = (ODOO_SRC / "odoo" / "release.py").read_text()
         key = hashlib.sha1("|".join([*depends, str(ODOO_SRC), release]).encode()).hexdigest()[:10]
         name = f"ist_tmpl_{key}"
-        lock_path = Path(DATA_DIR) / f".{name}.lock"
-        with open(lock_path, "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self.template_lock(name):
             if self.db_exists(name) and self._template_complete(name, depends):
                 print(f"[setup] reusing template database {name}", flush=True)
                 return name
@@ -194,6 +193,16 @@ class Run:
                 )
             print(f"[setup] template ready in {time.time() - start:.0f}s", flush=True)
         return name
+
+    @staticmethod
+    @contextlib.contextmanager
+    def template_lock(name):
+        """Held while a template database is checked, built or copied: a copy ends every
+        other session on the template, and PostgreSQL refuses to copy a database another
+        session is connected to, so two runs at once take turns."""
+        with open(Path(DATA_DIR) / f".{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _template_complete(self, name, depends):
         try:
@@ -227,7 +236,8 @@ class Run:
 
     def odoo_tests(self, template, test_tags):
         db = f"ist_test_{os.getpid()}"
-        proc = self.odoo_db("duplicate", "-f", template, db)
+        with self.template_lock(template):
+            proc = self.odoo_db("duplicate", "-f", template, db)
         if proc.returncode:
             print(proc.stdout, proc.stderr)
             self.record("copy template database", 0, 1)

@@ -27,7 +27,7 @@ class SupportTasksTourMixin:
         self.assertEqual(self.env.company.support_default_type_id, self.default_type)
         Line = self.env["account.analytic.line"]
         before = Line.search([("task_id", "=", self.task.id)])
-        self.start_tour(url, tour, login="marc")
+        self.start_tour(url, tour, login="marc", timeout=180)
         line = Line.search([("task_id", "=", self.task.id)]) - before
         self.assertEqual(len(line), 1, "the timer started from the card wrote one entry")
         self.assertRecordValues(
