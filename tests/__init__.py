@@ -27,3 +27,4 @@ from . import test_access_matrix
 from . import test_bad_input
 from . import test_cron_safety
 from . import test_block_forecast
+from . import test_renewal_ui
