@@ -292,7 +292,6 @@ class SupportBlock(models.Model):
         string="Burn Rate (h/week)",
         compute="_compute_forecast",
         store=True,
-        digits=(16, 2),
         help="Block hours drawn per week over the last weeks of its entries (4 by default, "
         "see Settings), or since the block's start when it is younger.",
     )
@@ -583,13 +582,35 @@ class SupportBlock(models.Model):
             return self.date_end, "expiry"
         return exhaustion, exhaustion and "exhaustion"
 
-    def _support_refresh_forecast(self):
+    def _support_refresh_forecast(self, today=None):
         """Compute the forecast of ``self`` again for today (the burn window and today
-        move every day) and store it: a constant number of queries."""
-        fnames = ["burn_rate", "forecast_exhaustion_date", "forecast_reason"]
-        for fname in fnames:
-            self.env.add_to_compute(self._fields[fname], self)
-        self._recompute_recordset(fnames)
+        move every day) and store the ones that changed, like the ORM's recompute, in a
+        constant number of queries; returns the blocks whose forecast changed. Writing
+        only what changed keeps the daily run off the rows of blocks being drawn from."""
+        values = self._support_forecast_values(today or fields.Date.context_today(self))
+        changed_ids = []
+        for block in self:
+            burn_rate, date, reason = values.get(block.id, (0.0, False, False))
+            if (
+                float_compare(block.burn_rate, burn_rate, precision_digits=6)
+                or block.forecast_exhaustion_date != date
+                or block.forecast_reason != reason
+            ):
+                changed_ids.append(block.id)
+        changed = self.browse(changed_ids)
+        if not changed:
+            return changed
+        forecast_fields = [
+            self._fields[fname]
+            for fname in ("burn_rate", "forecast_exhaustion_date", "forecast_reason")
+        ]
+        with self.env.protecting(forecast_fields, changed):
+            for block in changed:
+                block.burn_rate, block.forecast_exhaustion_date, block.forecast_reason = (
+                    values.get(block.id, (0.0, False, False))
+                )
+        changed.invalidate_recordset(["days_left", "forecast_runs_out_soon", "expires_soon"])
+        return changed
 
     # --------------------------------------------------------------- constraints
 
@@ -1340,7 +1361,7 @@ class SupportBlock(models.Model):
         others are alerted, and the next run retries it."""
         today = fields.Date.context_today(self)
         blocks = self.search([("state", "in", DRAWING_STATES)])
-        blocks._support_refresh_forecast()
+        blocks._support_refresh_forecast(today)
         due = blocks.filtered(
             lambda b: (
                 b.state == "active"
