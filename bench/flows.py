@@ -73,6 +73,7 @@ def main(env):
     )
     expiring.action_activate()
     env["support.block"]._cron_expire_blocks()
+    env["support.block"]._cron_forecast_blocks()
     env["account.analytic.line"]._cron_stop_overdue_support_timers()
 
     # milestones: one invoiced now by hand, the rest by the cron

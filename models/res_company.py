@@ -4,7 +4,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_round
 
-from .support_block import DEFAULT_THRESHOLDS, check_thresholds
+from .support_block import (
+    DEFAULT_BURN_WEEKS,
+    DEFAULT_FORECAST_DAYS,
+    DEFAULT_THRESHOLDS,
+    check_thresholds,
+)
 
 ROUND_METHODS = [
     ("up", "Round up"),
@@ -75,6 +80,19 @@ class ResCompany(models.Model):
         help="Support type of the time logged on a support project when neither the "
         "technician, the task nor the customer gives one, so that no time is left unbilled "
         "by accident. Empty: such time has no type and is not billable.",
+    )
+    support_block_burn_weeks = fields.Integer(
+        string="Burn Rate Weeks",
+        default=DEFAULT_BURN_WEEKS,
+        help="The burn rate of a prepaid block is the block hours drawn per week over "
+        "this many last weeks (since the block's start when it is younger).",
+    )
+    support_block_forecast_days = fields.Integer(
+        string="Forecast Alert Days",
+        default=DEFAULT_FORECAST_DAYS,
+        help="A block whose forecast (the day it runs out or expires) comes within this "
+        "many days alerts its account manager once, and is listed by the Runs Out Soon "
+        "and Expires Soon filters.",
     )
     support_milestone_plan_id = fields.Many2one(
         "support.milestone.plan",
@@ -217,6 +235,31 @@ class ResCompany(models.Model):
     def _check_support_block_alert_thresholds(self):
         for company in self:
             check_thresholds(self.env, company.support_block_alert_thresholds)
+
+    @api.constrains("support_block_burn_weeks", "support_block_forecast_days")
+    def _check_support_block_forecast(self):
+        for company in self:
+            if not 1 <= company.support_block_burn_weeks <= 52:
+                raise ValidationError(
+                    self.env._(
+                        "The burn rate of %(company)s is measured over 1 to 52 weeks (for "
+                        "example 4).",
+                        company=company.name,
+                    )
+                )
+            if not 1 <= company.support_block_forecast_days <= 366:
+                raise ValidationError(
+                    self.env._(
+                        "The forecast alert of %(company)s looks 1 to 366 days ahead (for "
+                        "example 30).",
+                        company=company.name,
+                    )
+                )
+
+    def _support_forecast_days(self):
+        """Days ahead a block's forecast alerts and the forecast filters look."""
+        self.ensure_one()
+        return self.support_block_forecast_days or DEFAULT_FORECAST_DAYS
 
     @api.model
     def _support_install_default_type(self):

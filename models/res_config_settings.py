@@ -24,6 +24,12 @@ class ResConfigSettings(models.TransientModel):
     support_block_alert_email = fields.Boolean(
         related="company_id.support_block_alert_email", readonly=False
     )
+    support_block_burn_weeks = fields.Integer(
+        related="company_id.support_block_burn_weeks", readonly=False
+    )
+    support_block_forecast_days = fields.Integer(
+        related="company_id.support_block_forecast_days", readonly=False
+    )
     support_mileage_rate_km = fields.Float(
         related="company_id.support_mileage_rate_km", readonly=False
     )

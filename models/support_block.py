@@ -1,10 +1,12 @@
+import math
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero, float_round, format_date
 
 from .support_cron import process_each
 
@@ -26,6 +28,15 @@ OVERAGE_POLICIES = [
     ("stop", "Stop (only managers may exceed)"),
 ]
 DEFAULT_THRESHOLDS = "75,90,100"
+# burn rate over the last 4 weeks; forecast alert and filters 30 days ahead
+DEFAULT_BURN_WEEKS = 4
+DEFAULT_FORECAST_DAYS = 30
+# a forecast further than this is no forecast ("never" at this pace)
+FORECAST_HORIZON_DAYS = 3660
+FORECAST_REASONS = [
+    ("exhaustion", "Hours run out"),
+    ("expiry", "Block expires"),
+]
 # hours are compared to a ten-thousandth of an hour (0.36 s)
 HOURS_PRECISION = 4
 
@@ -275,6 +286,54 @@ class SupportBlock(models.Model):
     )
     invoice_ids = fields.One2many("account.move", "support_block_id", readonly=True)
     invoice_count = fields.Integer(compute="_compute_invoice_count", compute_sudo=True)
+    # -- forecast: stored for the renewal pipeline (ordered and grouped by month), computed
+    # again whenever the entries or terms change and each day by the forecast cron
+    burn_rate = fields.Float(
+        string="Burn Rate (h/week)",
+        compute="_compute_forecast",
+        store=True,
+        help="Block hours drawn per week over the last weeks of its entries (4 by default, "
+        "see Settings), or since the block's start when it is younger.",
+    )
+    forecast_exhaustion_date = fields.Date(
+        string="Runs Out About",
+        compute="_compute_forecast",
+        store=True,
+        index="btree_not_null",
+        help="When the block runs out at its burn rate: today plus the remaining hours "
+        "divided by the burn rate; its expiry date when that comes first; today when "
+        "nothing is left. Empty when nothing is drawn and the block never expires.",
+    )
+    forecast_reason = fields.Selection(
+        FORECAST_REASONS,
+        string="Ends By",
+        compute="_compute_forecast",
+        store=True,
+        help="Whether the block ends by running out of hours or by expiring.",
+    )
+    days_left = fields.Integer(
+        compute="_compute_days_left",
+        search="_search_days_left",
+        help="Days until the forecast date (0 when it is today or past).",
+    )
+    forecast_runs_out_soon = fields.Boolean(
+        string="Runs Out Soon",
+        compute="_compute_forecast_soon",
+        search="_search_forecast_runs_out_soon",
+        help="The hours of this running block run out within the forecast window of the "
+        "Settings (30 days by default).",
+    )
+    expires_soon = fields.Boolean(
+        compute="_compute_forecast_soon",
+        search="_search_expires_soon",
+        help="This running block expires within the forecast window of the Settings.",
+    )
+    forecast_alert_fired = fields.Boolean(
+        string="Forecast Alert Sent",
+        readonly=True,
+        copy=False,
+        help="The account manager was alerted that the block runs out soon (once per block).",
+    )
 
     _sql_constraints = [
         (
@@ -348,6 +407,89 @@ class SupportBlock(models.Model):
         for block in self:
             block.renewed_block_id = block.next_block_ids[:1]
 
+    @api.depends(
+        "state",
+        "date_start",
+        "date_end",
+        "hours_available",
+        "rollover_hours_out",
+        "timesheet_ids.date",
+        "timesheet_ids.support_block_hours",
+        "timesheet_ids.support_is_overage",
+        "company_id.support_block_burn_weeks",
+    )
+    def _compute_forecast(self):
+        forecasts = self._support_forecast_values(fields.Date.context_today(self))
+        for block in self:
+            burn_rate, date, reason = forecasts.get(block._origin.id, (0.0, False, False))
+            block.burn_rate = burn_rate
+            block.forecast_exhaustion_date = date
+            block.forecast_reason = reason
+
+    @api.depends("forecast_exhaustion_date")
+    def _compute_days_left(self):
+        today = fields.Date.context_today(self)
+        for block in self:
+            date = block.forecast_exhaustion_date
+            block.days_left = max((date - today).days, 0) if date else 0
+
+    def _search_days_left(self, operator, value):
+        if operator not in ("<", "<=", ">", ">=", "=") or not isinstance(value, int):
+            raise UserError(self.env._("Search the days left with a whole number of days."))
+        limit = fields.Date.context_today(self) + timedelta(days=value)
+        if operator == "=":
+            return [("forecast_exhaustion_date", "=", limit)]
+        return [
+            ("forecast_exhaustion_date", "!=", False),
+            ("forecast_exhaustion_date", operator, limit),
+        ]
+
+    @api.depends_context("company")
+    @api.depends("state", "forecast_exhaustion_date", "forecast_reason", "date_end")
+    def _compute_forecast_soon(self):
+        today = fields.Date.context_today(self)
+        limit = today + timedelta(days=self.env.company._support_forecast_days())
+        for block in self:
+            running = block.state in DRAWING_STATES
+            block.forecast_runs_out_soon = (
+                running
+                and block.forecast_reason == "exhaustion"
+                and block.forecast_exhaustion_date <= limit
+            )
+            block.expires_soon = bool(
+                running and block.date_end and today <= block.date_end <= limit
+            )
+
+    def _search_forecast_runs_out_soon(self, operator, value):
+        limit = fields.Date.context_today(self) + timedelta(
+            days=self.env.company._support_forecast_days()
+        )
+        domain = [
+            ("state", "in", DRAWING_STATES),
+            ("forecast_reason", "=", "exhaustion"),
+            ("forecast_exhaustion_date", "<=", limit),
+        ]
+        return self._support_bool_search(domain, operator, value)
+
+    def _search_expires_soon(self, operator, value):
+        today = fields.Date.context_today(self)
+        limit = today + timedelta(days=self.env.company._support_forecast_days())
+        domain = [
+            ("state", "in", DRAWING_STATES),
+            ("date_end", ">=", today),
+            ("date_end", "<=", limit),
+        ]
+        return self._support_bool_search(domain, operator, value)
+
+    def _support_bool_search(self, domain, operator, value):
+        """``domain`` for ``field = True``; the other blocks for ``field = False``
+        (a negated domain would leave out the rows whose values are NULL)."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(f"Unsupported search: {operator} {value!r}")
+        if (operator == "=") == value:
+            return domain
+        return [("id", "not in", self._search(domain))]
+
     def _compute_access_url(self):
         result = super()._compute_access_url()
         for block in self:
@@ -370,6 +512,105 @@ class SupportBlock(models.Model):
         for block, is_overage, hours in groups:
             drawn[block.id][1 if is_overage else 0] += hours
         return {block_id: tuple(hours) for block_id, hours in drawn.items()}
+
+    def _support_forecast_values(self, today):
+        """{block id: (burn rate, forecast date, forecast reason)} of ``self`` on
+        ``today``, in two grouped queries whatever the number of blocks (the balances
+        and the block hours drawn per day of the burn windows).
+
+        The burn window is the last N weeks (the company's setting) ending today, or
+        ending on the expiry date of a block that expired; it starts at the block's
+        start when the block is younger. The burn rate is the block hours drawn (not
+        overage) by the entries dated in it, per week. Running blocks get a forecast:
+        today when nothing is left, else today + remaining / burn rate (whole days),
+        or the expiry date when that comes first; none when nothing is drawn and the
+        block never expires."""
+        blocks = self.filtered(lambda b: b._origin.id and b.state not in ("draft", "cancelled"))
+        if not blocks:
+            return {}
+        windows = {}
+        for block in blocks:
+            end = min(today, block.date_end) if block.date_end else today
+            weeks = block.company_id.support_block_burn_weeks or DEFAULT_BURN_WEEKS
+            start = max(block.date_start, end - timedelta(days=7 * weeks - 1))
+            if start <= end:
+                windows[block._origin.id] = (start, end)
+        drawn = defaultdict(float)
+        if windows:
+            groups = (
+                self.env["account.analytic.line"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("support_block_id", "in", list(windows)),
+                        ("support_is_overage", "=", False),
+                        ("date", ">=", min(start for start, __ in windows.values())),
+                        ("date", "<=", max(end for __, end in windows.values())),
+                    ],
+                    ["support_block_id", "date:day"],
+                    ["support_block_hours:sum"],
+                )
+            )
+            for block, day, hours in groups:
+                start, end = windows[block.id]
+                if start <= day <= end:
+                    drawn[block.id] += hours
+        result = {}
+        for block in blocks:
+            block_id = block._origin.id
+            burn_rate = 0.0
+            if block_id in windows:
+                start, end = windows[block_id]
+                burn_rate = drawn[block_id] * 7.0 / ((end - start).days + 1)
+            result[block_id] = (burn_rate,) + block._support_forecast(today, burn_rate)
+        return result
+
+    def _support_forecast(self, today, burn_rate):
+        """(forecast date, reason) of this block at ``burn_rate`` on ``today``."""
+        self.ensure_one()
+        if self.state not in DRAWING_STATES:
+            return False, False
+        remaining = self.hours_remaining
+        exhaustion = False
+        if float_compare(remaining, 0.0, precision_digits=HOURS_PRECISION) <= 0:
+            exhaustion = today
+        elif float_compare(burn_rate, 0.0, precision_digits=HOURS_PRECISION) > 0:
+            days = remaining * 7.0 / burn_rate
+            if days <= FORECAST_HORIZON_DAYS:
+                exhaustion = today + timedelta(days=int(days))
+        if self.date_end and (not exhaustion or self.date_end < exhaustion):
+            return self.date_end, "expiry"
+        return exhaustion, exhaustion and "exhaustion"
+
+    def _support_refresh_forecast(self, today=None):
+        """Compute the forecast of ``self`` again for today (the burn window and today
+        move every day) and store the ones that changed, like the ORM's recompute, in a
+        constant number of queries; returns the blocks whose forecast changed. Writing
+        only what changed keeps the daily run off the rows of blocks being drawn from."""
+        values = self._support_forecast_values(today or fields.Date.context_today(self))
+        changed_ids = []
+        for block in self:
+            burn_rate, date, reason = values.get(block.id, (0.0, False, False))
+            if (
+                float_compare(block.burn_rate, burn_rate, precision_digits=6)
+                or block.forecast_exhaustion_date != date
+                or block.forecast_reason != reason
+            ):
+                changed_ids.append(block.id)
+        changed = self.browse(changed_ids)
+        if not changed:
+            return changed
+        forecast_fields = [
+            self._fields[fname]
+            for fname in ("burn_rate", "forecast_exhaustion_date", "forecast_reason")
+        ]
+        with self.env.protecting(forecast_fields, changed):
+            for block in changed:
+                block.burn_rate, block.forecast_exhaustion_date, block.forecast_reason = (
+                    values.get(block.id, (0.0, False, False))
+                )
+        changed.invalidate_recordset(["days_left", "forecast_runs_out_soon", "expires_soon"])
+        return changed
 
     # --------------------------------------------------------------- constraints
 
@@ -817,6 +1058,22 @@ class SupportBlock(models.Model):
                 )
             )
 
+    def _support_renewal_hours(self, today=None):
+        """Hours proposed for the renewal: enough, at the burn rate, for as long as this
+        block lasted (from its start to its forecast date, its expiry, or today),
+        rounded up to whole hours, or to the block size of the product it was sold
+        with. The block's own hours when nothing was drawn."""
+        self.ensure_one()
+        if float_compare(self.burn_rate, 0.0, precision_digits=HOURS_PRECISION) <= 0:
+            return self.hours_purchased
+        today = today or fields.Date.context_today(self)
+        end = self.forecast_exhaustion_date or self.date_end or today
+        days = max((end - self.date_start).days + 1, 1)
+        hours = self.burn_rate * days / 7.0
+        size = self.sudo().sale_line_id.product_id.support_block_hours or 1.0
+        units = math.ceil(float_round(hours / size, precision_digits=HOURS_PRECISION))
+        return max(units, 1) * size
+
     def _support_renewal_values(
         self, hours_purchased, price_unit, po_number, date_start, date_end
     ):
@@ -964,6 +1221,7 @@ class SupportBlock(models.Model):
                     ),
                 )
         blocks._support_check_alerts()
+        blocks._support_check_forecast_alerts()
         blocks._support_milestones_reach()
 
     def _support_set_state(self, state, reason):
@@ -1012,6 +1270,13 @@ class SupportBlock(models.Model):
             block=self.name,
             po=self.po_number,
         )
+        self._support_notify_alert(summary, note)
+
+    def _support_notify_alert(self, summary, note):
+        """A to-do activity for the account manager (a chatter note without one) and,
+        when *Email Block Alerts to Customers* is on, the balance alert email (balance
+        and forecast) to the block's contact."""
+        self.ensure_one()
         if self.user_id:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -1032,6 +1297,82 @@ class SupportBlock(models.Model):
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                 )
+
+    def _support_check_forecast_alerts(self):
+        """Alert the account manager of each running block whose forecast comes within
+        the company's forecast days, once per block."""
+        today = fields.Date.context_today(self)
+        for block in self:
+            block._support_forecast_alert(today)
+
+    def _support_forecast_alert(self, today):
+        """Send this block's forecast alert if it is due and was not sent; returns
+        whether it was sent. Only an active block with hours left and no renewal is
+        alerted (an exhausted block had its usage alerts)."""
+        self.ensure_one()
+        date = self.forecast_exhaustion_date
+        if (
+            self.forecast_alert_fired
+            or self.state != "active"
+            or self.renewed_block_id
+            or not date
+            or float_compare(self.hours_remaining, 0.0, precision_digits=HOURS_PRECISION) <= 0
+            or (date - today).days > self.company_id._support_forecast_days()
+        ):
+            return False
+        # recorded on the block row, like the thresholds: a concurrent transaction
+        # sending it too conflicts on the row and is retried, then sees it sent
+        self.forecast_alert_fired = True
+        date_text = format_date(self.env, date, date_format="d MMM y")
+        if self.forecast_reason == "expiry":
+            summary = self.env._(
+                "%(block)s expires on %(date)s with %(hours)s h left",
+                block=self.name,
+                date=date_text,
+                hours=f"{self.hours_remaining:.2f}",
+            )
+        else:
+            summary = self.env._(
+                "%(block)s runs out about %(date)s: %(hours)s h left",
+                block=self.name,
+                date=date_text,
+                hours=f"{self.hours_remaining:.2f}",
+            )
+        note = self.env._(
+            "%(customer)s draws %(rate)s h a week from block %(block)s (PO %(po)s): "
+            "%(hours)s h left, %(days)s days to go. Time to offer the renewal?",
+            customer=self.partner_id.name,
+            rate=f"{self.burn_rate:.2f}",
+            block=self.name,
+            po=self.po_number,
+            hours=f"{self.hours_remaining:.2f}",
+            days=max((date - today).days, 0),
+        )
+        self._support_notify_alert(summary, note)
+        return True
+
+    @api.model
+    def _cron_forecast_blocks(self):
+        """Compute the forecast of the running blocks for today, then send the forecast
+        alerts that are due.
+
+        The forecasts are stored in one batch; each alert is sent in its own savepoint:
+        a block that fails is left as it was (its alert not recorded) and logged, the
+        others are alerted, and the next run retries it."""
+        today = fields.Date.context_today(self)
+        blocks = self.search([("state", "in", DRAWING_STATES)])
+        blocks._support_refresh_forecast(today)
+        due = blocks.filtered(
+            lambda b: (
+                b.state == "active"
+                and not b.forecast_alert_fired
+                and not b.renewed_block_id
+                and b.forecast_exhaustion_date
+            )
+        )
+        return process_each(
+            due, lambda block: block._support_forecast_alert(today), "Support: block forecast"
+        )
 
     @api.model
     def _cron_expire_blocks(self):

@@ -29,3 +29,5 @@ from . import test_cron_safety
 from . import test_default_support_type
 from . import test_support_tasks_ui
 from . import test_support_tasks_board
+from . import test_block_forecast
+from . import test_renewal_ui

@@ -211,11 +211,13 @@ class TestAccessMatrix(AccessCommon):
     def _ops_support_block_renew_wizard(self, env):
         Wizard = env["support.block.renew.wizard"]
         target = self.renew_wizard.with_env(env)
+        # the hours proposed from the block's burn rate (test_block_forecast)
+        proposed = self.block._support_renewal_hours()
         return {
-            "read": lambda: self._check_read(target, {"hours_purchased": 10.0}),
+            "read": lambda: self._check_read(target, {"hours_purchased": proposed}),
             "create": lambda: self._check_created(
                 Wizard.create({"block_id": self.block.id, "po_number": "PO-R"}),
-                {"hours_purchased": 10.0, "price_unit": 90.0},
+                {"hours_purchased": proposed, "price_unit": 90.0},
             ),
             "write": lambda: self._check_written(target, {"po_number": "PO-R2"}),
             "unlink": lambda: self._check_unlinked(target),

@@ -112,6 +112,7 @@ class TestBlockRenewal(BlockCommon):
         self._log_time(60, self.type_phone, task=block.task_id)
         wizard = self._wizard(block)
         wizard.po_number = "PO-2004"
+        wizard.hours_purchased = 10
         new = self.env["support.block"].browse(wizard.save().action_confirm()["res_id"])
         self.assertRecordValues(new, [{"rollover_hours_in": 0.0, "hours_available": 10.0}])
         self.assertRecordValues(

@@ -13,8 +13,12 @@ class SupportBlockRenewWizard(models.TransientModel):
     partner_id = fields.Many2one(related="block_id.partner_id")
     company_id = fields.Many2one(related="block_id.company_id")
     currency_id = fields.Many2one(related="block_id.currency_id")
+    burn_rate = fields.Float(related="block_id.burn_rate")
     hours_purchased = fields.Float(
         string="Hours",
+        help="Proposed from the block's burn rate: enough for as long as the block lasted "
+        "(rounded up to the block size of its product). The block's own hours when "
+        "nothing was drawn.",
         compute="_compute_from_block",
         store=True,
         precompute=True,
@@ -78,7 +82,7 @@ class SupportBlockRenewWizard(models.TransientModel):
     def _compute_from_block(self):
         for wizard in self:
             block = wizard.block_id
-            wizard.hours_purchased = block.hours_purchased
+            wizard.hours_purchased = block._support_renewal_hours() if block else 0.0
             wizard.price_unit = block.price_unit
             wizard.rollover = block.rollover
 

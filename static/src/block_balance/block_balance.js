@@ -1,5 +1,6 @@
 import { Component } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
+import { formatDate } from "@web/core/l10n/dates";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/views/fields/formatters";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
@@ -23,9 +24,27 @@ export function parseThresholds(text) {
 }
 
 /**
+ * "runs out about 12 Jan" / "expires on 12 Jan" for a forecast date (a luxon DateTime)
+ * and its reason; the year is added when it is not the current one.
+ */
+export function forecastText(date, reason, now = luxon.DateTime.local()) {
+    if (!date) {
+        return "";
+    }
+    const format = date.year === now.year ? "d MMM" : "d MMM yyyy";
+    const day = formatDate(date, { format });
+    if (reason === "expiry") {
+        return _t("expires on %(date)s", { date: day });
+    }
+    return _t("runs out about %(date)s", { date: day });
+}
+
+/**
  * The balance of a prepaid support block: a bar of used / available hours coloured by
  * the alert thresholds, and the remaining hours as text. Set on the remaining-hours
- * field; the used and available hours (and thresholds) are read from sibling fields.
+ * field; the used and available hours (and thresholds) are read from sibling fields,
+ * and, when given, the forecast date and its reason (in the tooltip; also as text with
+ * ``show_forecast``).
  */
 export class SupportBlockBalanceField extends Component {
     static template = "it_support_time.SupportBlockBalanceField";
@@ -35,6 +54,9 @@ export class SupportBlockBalanceField extends Component {
         totalField: { type: String },
         thresholdsField: { type: [String, Boolean], optional: true },
         compact: { type: Boolean, optional: true },
+        forecastField: { type: [String, Boolean], optional: true },
+        forecastReasonField: { type: [String, Boolean], optional: true },
+        showForecast: { type: Boolean, optional: true },
     };
 
     get data() {
@@ -88,12 +110,23 @@ export class SupportBlockBalanceField extends Component {
     get totalText() {
         return _t("of %(hours)s h", { hours: this.formatHours(this.total) });
     }
+    /** The forecast as text; none once nothing is left (the balance says it). */
+    get forecastText() {
+        const field = this.props.forecastField;
+        if (!field || this.remaining <= 0) {
+            return "";
+        }
+        const reasonField = this.props.forecastReasonField;
+        return forecastText(this.data[field], reasonField ? this.data[reasonField] : false);
+    }
     get title() {
-        return _t("%(used)s h used of %(total)s h (%(percent)s%)", {
+        const usage = _t("%(used)s h used of %(total)s h (%(percent)s%)", {
             used: this.formatHours(this.used),
             total: this.formatHours(this.total),
             percent: Math.round(this.usagePercent),
         });
+        const forecast = this.forecastText;
+        return forecast ? `${usage}, ${forecast}` : usage;
     }
 }
 
@@ -125,6 +158,23 @@ export const supportBlockBalanceField = {
             name: "compact",
             type: "boolean",
         },
+        {
+            label: _t("Forecast date field"),
+            name: "forecast_field",
+            type: "field",
+            availableTypes: ["date"],
+        },
+        {
+            label: _t("Forecast reason field"),
+            name: "forecast_reason_field",
+            type: "field",
+            availableTypes: ["selection"],
+        },
+        {
+            label: _t("Show the forecast as text"),
+            name: "show_forecast",
+            type: "boolean",
+        },
     ],
     extractProps: ({ options }) => ({
         usedField: options.used_field || "hours_used",
@@ -134,6 +184,9 @@ export const supportBlockBalanceField = {
                 ? false
                 : options.thresholds_field || "alert_thresholds",
         compact: Boolean(options.compact),
+        forecastField: options.forecast_field || false,
+        forecastReasonField: options.forecast_reason_field || false,
+        showForecast: Boolean(options.show_forecast),
     }),
     fieldDependencies: ({ options }) => {
         const dependencies = [
@@ -145,6 +198,12 @@ export const supportBlockBalanceField = {
                 name: options.thresholds_field || "alert_thresholds",
                 type: "char",
             });
+        }
+        if (options.forecast_field) {
+            dependencies.push({ name: options.forecast_field, type: "date" });
+        }
+        if (options.forecast_reason_field) {
+            dependencies.push({ name: options.forecast_reason_field, type: "selection" });
         }
         return dependencies;
     },
