@@ -112,6 +112,24 @@ class ResCompany(models.Model):
         "maximum and its entry flagged for review.",
     )
 
+    # -- meetings as support time (calendar) --------------------------------------------
+    support_meeting_type_id = fields.Many2one(
+        "support.type",
+        string="Support Type of Meetings",
+        check_company=True,
+        domain="[('kind', '=', 'meeting')]",
+        default=lambda self: self.env.ref(
+            "it_support_time.support_type_meeting", raise_if_not_found=False
+        ),
+        help="Support type of the time logged from calendar meetings (Log Support Time): "
+        "billable or not as the type says.",
+    )
+    support_meeting_auto_log = fields.Boolean(
+        string="Log Meetings Automatically",
+        help="A scheduled action logs the meetings that ended and have a support task as "
+        "support time of their attendees, as Log Support Time does.",
+    )
+
     support_invoice_show_po = fields.Boolean(
         string="PO on Invoices",
         default=True,
