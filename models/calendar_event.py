@@ -259,15 +259,14 @@ class CalendarEvent(models.Model):
             .sudo()
             .search([("support_calendar_event_id", "in", self.ids)])
         )
-        (lines - lines.filtered("support_invoice_line_id")).unlink()
+        invoiced = lines.filtered("support_invoice_line_id")
+        (lines - invoiced).unlink()
         for event in self.filtered("active"):
-            invoiced = lines.filtered(
-                lambda line, event=event: (
-                    line.support_calendar_event_id == event and line.support_invoice_line_id
-                )
+            kept = invoiced.filtered(
+                lambda line, event=event: line.support_calendar_event_id == event
             )
-            if invoiced:
-                event._support_post_left_alone(invoiced, reason="invoiced")
+            if kept:
+                event._support_post_left_alone(kept, reason="invoiced")
 
     def _support_post_left_alone(self, lines, reason):
         self.ensure_one()
@@ -300,12 +299,17 @@ class CalendarEvent(models.Model):
         events = self.sudo().search(
             [
                 ("support_task_id", "!=", False),
+                "|",
                 ("support_task_id.company_id", "in", companies.ids),
+                ("support_task_id.company_id", "=", False),
                 ("allday", "=", False),
                 ("stop", "<=", fields.Datetime.now()),
                 ("support_line_ids", "=", False),
             ],
             order="stop, id",
+        )
+        events = events.filtered(
+            lambda event: (event.support_task_id.company_id or self.env.company) in companies
         )
         return process_each(
             events,

@@ -26,3 +26,5 @@ from . import test_support_analysis_ui
 from . import test_access_matrix
 from . import test_bad_input
 from . import test_cron_safety
+from . import test_calendar_meetings
+from . import test_time_import

@@ -14,7 +14,12 @@ class SupportTimeImportLine(models.TransientModel):
     )
     row = fields.Integer(help="Line of the row in the file (the header is line 1).")
     status = fields.Selection(
-        [("new", "To Import"), ("exists", "Already Imported"), ("refused", "Refused")],
+        [
+            ("new", "To Import"),
+            ("imported", "Imported"),
+            ("exists", "Already Imported"),
+            ("refused", "Refused"),
+        ],
         required=True,
     )
     error = fields.Char(string="Refused Because")

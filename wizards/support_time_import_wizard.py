@@ -181,6 +181,9 @@ class SupportTimeImportWizard(models.TransientModel):
         rows, _unknown = self._analyse()
         lines = self._import_rows(rows)
         statuses = [row["status"] for row in rows]
+        for row in rows:
+            if row["status"] == "new":
+                row["status"] = "imported"
         message = self.env._(
             "%(new)s entries imported (%(hours)s h). %(exists)s rows were already imported; "
             "%(refused)s rows refused.",
@@ -652,19 +655,25 @@ class SupportTimeImportWizard(models.TransientModel):
         new_projects = {row["customer_rec"] for row in valid if row["create_project"]}
         if new_projects:
             customers = sorted(new_projects, key=lambda partner: partner.id)
-            created = self.env["project.project"].create(
-                [
-                    {
-                        "name": self.env._("Support - %(customer)s", customer=customer.name),
-                        "partner_id": customer.id,
-                        "is_support_project": True,
-                        "allow_timesheets": True,
-                        "company_id": company.id,
-                    }
-                    for customer in customers
-                ]
+            # like a block's activation: the customer's support project is created by the
+            # module (the manager may log time without the right to create projects)
+            created = (
+                self.env["project.project"]
+                .sudo()
+                .create(
+                    [
+                        {
+                            "name": self.env._("Support - %(customer)s", customer=customer.name),
+                            "partner_id": customer.id,
+                            "is_support_project": True,
+                            "allow_timesheets": True,
+                            "company_id": company.id,
+                        }
+                        for customer in customers
+                    ]
+                )
             )
-            project_of = dict(zip(customers, created, strict=True))
+            project_of = dict(zip(customers, created.sudo(False), strict=True))
             for row in valid:
                 if row["create_project"]:
                     row["project_rec"] = project_of[row["customer_rec"]]
@@ -674,17 +683,21 @@ class SupportTimeImportWizard(models.TransientModel):
                 wanted_tasks.setdefault((row["project_rec"], row["task_name"].lower()), row)
         if wanted_tasks:
             keys = list(wanted_tasks)
-            created = self.env["project.task"].create(
-                [
-                    {
-                        "name": wanted_tasks[key]["task_name"],
-                        "project_id": key[0].id,
-                        "partner_id": wanted_tasks[key]["customer_rec"].id,
-                    }
-                    for key in keys
-                ]
+            created = (
+                self.env["project.task"]
+                .sudo()
+                .create(
+                    [
+                        {
+                            "name": wanted_tasks[key]["task_name"],
+                            "project_id": key[0].id,
+                            "partner_id": wanted_tasks[key]["customer_rec"].id,
+                        }
+                        for key in keys
+                    ]
+                )
             )
-            task_of = dict(zip(keys, created, strict=True))
+            task_of = dict(zip(keys, created.sudo(False), strict=True))
             for row in valid:
                 if row["create_task"]:
                     row["task_rec"] = task_of[(row["project_rec"], row["task_name"].lower())]
