@@ -36,10 +36,16 @@ class CalendarEvent(models.Model):
     )
 
     def _compute_support_line_count(self):
-        groups = self.env["account.analytic.line"]._read_group(
-            [("support_calendar_event_id", "in", self.ids)],
-            ["support_calendar_event_id"],
-            ["__count"],
+        # every attendee's entries, also those the user may not open (a technician sees
+        # their own): how many were logged is no secret among the meeting's attendees
+        groups = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("support_calendar_event_id", "in", self.ids)],
+                ["support_calendar_event_id"],
+                ["__count"],
+            )
         )
         counts = {event.id: count for event, count in groups}
         for event in self:

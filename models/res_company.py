@@ -215,6 +215,16 @@ class ResCompany(models.Model):
             if values:
                 company.write(values)
 
+    @api.model
+    def _support_install_meeting_type(self):
+        """Give the companies existing at install the Meeting support type for the time
+        of their calendar meetings (new companies get it as a field default)."""
+        meeting = self.env.ref("it_support_time.support_type_meeting", raise_if_not_found=False)
+        if meeting:
+            self.search([("support_meeting_type_id", "=", False)]).write(
+                {"support_meeting_type_id": meeting.id}
+            )
+
     def _support_rounding_policy(self):
         """(minimum, increment, method) of the company's default policy."""
         self.ensure_one()

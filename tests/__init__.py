@@ -28,3 +28,4 @@ from . import test_bad_input
 from . import test_cron_safety
 from . import test_calendar_meetings
 from . import test_time_import
+from . import test_meeting_import_ui
