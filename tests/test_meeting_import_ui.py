@@ -33,7 +33,9 @@ class TestMeetingUiPhone(MeetingTourMixin, HttpCase):
     touch_enabled = True
 
     def test_meeting_tour_phone(self):
-        self.start_tour("/odoo/calendar?view_type=list", "it_support_time_meeting", login="marc")
+        self.start_tour(
+            "/odoo/calendar?view_type=list", "it_support_time_meeting_mobile", login="marc"
+        )
         self._assert_meeting_logged()
 
 
@@ -91,15 +93,5 @@ class ImportTourMixin:
 @tagged("post_install", "-at_install")
 class TestImportUiDesktop(ImportTourMixin, HttpCase):
     def test_import_tour_desktop(self):
-        self.start_tour("/odoo", "it_support_time_import", login="admin")
-        self._assert_imported()
-
-
-@tagged("post_install", "-at_install")
-class TestImportUiPhone(ImportTourMixin, HttpCase):
-    browser_size = "375x667"
-    touch_enabled = True
-
-    def test_import_tour_phone(self):
         self.start_tour("/odoo", "it_support_time_import", login="admin")
         self._assert_imported()

@@ -181,9 +181,6 @@ class SupportTimeImportWizard(models.TransientModel):
         rows, _unknown = self._analyse()
         lines = self._import_rows(rows)
         statuses = [row["status"] for row in rows]
-        for row in rows:
-            if row["status"] == "new":
-                row["status"] = "imported"
         message = self.env._(
             "%(new)s entries imported (%(hours)s h). %(exists)s rows were already imported; "
             "%(refused)s rows refused.",
@@ -192,6 +189,9 @@ class SupportTimeImportWizard(models.TransientModel):
             exists=statuses.count("exists"),
             refused=statuses.count("refused"),
         )
+        for row in rows:
+            if row["status"] == "new":
+                row["status"] = "imported"
         self.line_ids.unlink()
         self.env["support.time.import.line"].create(
             [dict(self._line_values(row), wizard_id=self.id) for row in rows]

@@ -5,7 +5,23 @@ import { registry } from "@web/core/registry";
 // desktop size and at phone size.
 const MEETING = "Quarterly IT review with Acme Dental Clinic";
 
-function meetingSteps() {
+function meetingSteps({ small }) {
+    const logTime = [
+        ...(small
+            ? [
+                  {
+                      content: "Phones keep the meeting's buttons behind the bolt",
+                      trigger: ".o-form-buttonbox .o_button_more",
+                      run: "click",
+                  },
+              ]
+            : []),
+        {
+            content: "Log Support Time",
+            trigger: "button[name='action_support_log_time']",
+            run: "click",
+        },
+    ];
     return [
         {
             content: "The calendar lists the demo meeting with its support task",
@@ -18,28 +34,24 @@ function meetingSteps() {
         },
         {
             content: "Its support task is set",
-            trigger: ".o_field_widget[name='support_task_id'] input, .o_field_widget[name='support_task_id'] a",
+            trigger: ".o_field_widget[name='support_task_id']:contains('Help desk'), .o_field_widget[name='support_task_id'] input",
         },
-        {
-            content: "Log Support Time",
-            trigger: "button[name='action_support_log_time']",
-            run: "click",
-        },
+        ...logTime,
         {
             content: "The attendees' entries are written",
             trigger: ".o_notification:contains('2 support entries written (3.00 h)')",
         },
-        {
-            content: "The meeting counts them",
-            trigger: "button[name='action_support_view_time'] .o_stat_value:contains('2')",
-        },
+        ...(small
+            ? []
+            : [
+                  {
+                      content: "The meeting counts them",
+                      trigger: "button[name='action_support_view_time'] .o_stat_value:contains('2')",
+                  },
+              ]),
+        ...logTime,
         {
             content: "A second tap writes nothing new and says so",
-            trigger: "button[name='action_support_log_time']",
-            run: "click",
-        },
-        {
-            content: "Nothing new",
             trigger: ".o_notification:contains('Nothing new to log')",
         },
     ];
@@ -47,7 +59,12 @@ function meetingSteps() {
 
 registry.category("web_tour.tours").add("it_support_time_meeting", {
     url: "/odoo/calendar?view_type=list",
-    steps: meetingSteps,
+    steps: () => meetingSteps({ small: false }),
+});
+
+registry.category("web_tour.tours").add("it_support_time_meeting_mobile", {
+    url: "/odoo/calendar?view_type=list",
+    steps: () => meetingSteps({ small: true }),
 });
 
 // From the calendar itself: the meeting's popover offers Log Support Time.
