@@ -17,7 +17,6 @@ class CalendarEvent(models.Model):
 
     support_task_id = fields.Many2one(
         "project.task",
-        string="Support Task",
         index="btree_not_null",
         domain="[('is_support_task', '=', True)]",
         help="The support task the time of this meeting is logged on (Log Support Time): "

@@ -144,7 +144,7 @@ class SupportTimeImportWizard(models.TransientModel):
     valid_count = fields.Integer(string="To Import", compute="_compute_counts")
     refused_count = fields.Integer(string="Refused", compute="_compute_counts")
     existing_count = fields.Integer(string="Already Imported", compute="_compute_counts")
-    unknown_names = fields.Text(string="Unknown Names", readonly=True)
+    unknown_names = fields.Text(readonly=True)
     result_message = fields.Text(readonly=True)
 
     @api.depends("line_ids.status")
