@@ -161,9 +161,28 @@ class TestMeetingLogging(MeetingCommon):
 
     def test_several_meetings_from_the_list(self):
         other = self._meeting(start=datetime(2025, 3, 12, 9, 0), stop=datetime(2025, 3, 12, 10, 0))
-        action = (self.meeting | other).with_user(self.support_user).action_support_log_time()
+        server_action = self.env.ref("it_support_time.calendar_event_action_support_log_time")
+        self.assertEqual(server_action.binding_model_id.model, "calendar.event")
+        self.assertIn("list", server_action.binding_view_types)
+        events = self.meeting | other
+        action = (
+            server_action.with_user(self.support_user)
+            .with_context(
+                active_model="calendar.event", active_ids=events.ids, active_id=events[0].id
+            )
+            .run()
+        )
         self.assertIn("4 support entries written (4.50 h)", action["params"]["message"])
         self.assertEqual(len(self._entries(other)), 2)
+
+    def test_user_who_does_not_log_time_refused(self):
+        employee_only = new_test_user(
+            self.env, login="plain_employee", groups="base.group_user", name="Pat Plain"
+        )
+        self.meeting.partner_ids = [Command.link(employee_only.partner_id.id)]
+        with self.assertRefused(UserError, "Only users who log time"):
+            self._log(user=employee_only)
+        self.assertFalse(self._entries())
 
     def test_entries_draw_from_block(self):
         block = self.env["support.block"].create(
