@@ -234,6 +234,20 @@ class ResCompany(models.Model):
             self.support_round_method,
         )
 
+    @api.constrains("support_meeting_type_id")
+    def _check_support_meeting_type(self):
+        for company in self:
+            support_type = company.support_meeting_type_id
+            if support_type and support_type.kind != "meeting":
+                raise ValidationError(
+                    self.env._(
+                        "The support type of meetings of %(company)s must be of kind Meeting, "
+                        "%(type)s is not.",
+                        company=company.name,
+                        type=support_type.name,
+                    )
+                )
+
     @api.constrains("support_timer_max_hours")
     def _check_support_timer_max_hours(self):
         for company in self:

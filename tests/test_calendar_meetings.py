@@ -1,9 +1,9 @@
 from datetime import date, datetime
 from unittest.mock import patch
 
-from odoo import Command
-from odoo.exceptions import UserError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo import Command, fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 
 from odoo.addons.it_support_time.models.calendar_event import CalendarEvent
 
@@ -184,6 +184,12 @@ class TestMeetingLogging(MeetingCommon):
             self._log(user=employee_only)
         self.assertFalse(self._entries())
 
+    def test_meeting_type_must_be_of_kind_meeting(self):
+        with self.assertRefused(ValidationError, "must be of kind Meeting, Test Phone is not"):
+            self.company.support_meeting_type_id = self.type_phone
+            self.company.flush_recordset()
+        self.assertEqual(self.company.support_meeting_type_id, self.type_meeting_billable)
+
     def test_entries_draw_from_block(self):
         block = self.env["support.block"].create(
             {
@@ -315,3 +321,23 @@ class TestMeetingCron(MeetingCommon):
         self.assertFalse(self._entries(other), "rolled back whole")
         self.env["calendar.event"]._cron_support_log_meetings()
         self.assertEqual(len(self._entries(other)), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestMeetingDemo(TransactionCase):
+    def test_demo_meetings(self):
+        meetings = self.env.ref("it_support_time.calendar_event_acme_review") | self.env.ref(
+            "it_support_time.calendar_event_citybakery_planning"
+        )
+        for meeting in meetings:
+            self.assertLess(meeting.stop, fields.Datetime.now(), "a past meeting")
+            self.assertTrue(meeting.support_task_id.is_support_task)
+            self.assertIn(
+                meeting.support_task_id.partner_id, meeting.partner_ids.commercial_partner_id
+            )
+            self.assertTrue(meeting._support_attendee_values(), "attendees with employees")
+        values = meetings[0]._support_attendee_values()
+        self.assertEqual(
+            {user.login for user in values}, {"marc", "julie"}, "Acme's review: two technicians"
+        )
+        self.assertEqual({vals["unit_amount"] for vals in values.values()}, {1.5})
