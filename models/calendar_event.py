@@ -53,8 +53,6 @@ class CalendarEvent(models.Model):
     # -- CRUD: a moved, shortened or cancelled meeting takes its entries along ----------
     def write(self, vals):
         result = super().write(vals)
-        if self.env.context.get("support_meeting_skip_sync"):
-            return result
         if vals.get("active") is False:
             self._support_remove_logged()
         elif SUPPORT_MEETING_TIME_FIELDS.intersection(vals) or "description" in vals:
