@@ -13,6 +13,7 @@
         "fleet",
         "account",
         "portal",
+        "calendar",
     ],
     "data": [
         "security/it_support_time_groups.xml",
@@ -52,6 +53,9 @@
         "views/support_block_milestone_views.xml",
         "views/support_milestone_plan_views.xml",
         "report/support_profitability_report_views.xml",
+        "views/calendar_event_views.xml",
+        "data/calendar_event_cron.xml",
+        "wizards/support_time_import_wizard_views.xml",
     ],
     "demo": [
         "demo/it_support_time_demo.xml",
@@ -61,11 +65,13 @@
         "demo/support_invoicing_demo.xml",
         "demo/support_milestone_demo.xml",
         "demo/support_analysis_demo.xml",
+        "demo/calendar_event_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "it_support_time/static/src/block_balance/**/*",
             "it_support_time/static/src/quick_timer/**/*",
+            "it_support_time/static/src/calendar_support/**/*",
         ],
         "web.assets_tests": [
             "it_support_time/static/tests/tours/**/*",

@@ -47,6 +47,13 @@ SUPPORT_TIMER_BUS_TYPE = "it_support_time/quick_timer"
 class AccountAnalyticLine(models.Model):
     _name = "account.analytic.line"
     _inherit = ["account.analytic.line", "support.invoiced.mixin"]
+    _sql_constraints = [
+        (
+            "support_import_ref_unique",
+            "UNIQUE(company_id, support_import_ref)",
+            "This row of the other tracker's export is already imported in this company.",
+        ),
+    ]
 
     support_type_id = fields.Many2one(
         "support.type",
@@ -106,6 +113,25 @@ class AccountAnalyticLine(models.Model):
         copy=False,
         help="The timer ran longer than the company maximum and was stopped at that "
         "maximum: check the worked time.",
+    )
+
+    # -- meetings and imports ----------------------------------------------------------
+    support_calendar_event_id = fields.Many2one(
+        "calendar.event",
+        string="Meeting",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        help="The calendar meeting this entry was logged from (Log Support Time).",
+    )
+    support_import_ref = fields.Char(
+        string="Import Source",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="Where an imported entry comes from: the other tracker's id of the entry, "
+        "else a hash of its user, date, start, duration and description. The same row "
+        "is never imported twice into a company.",
     )
 
     # -- support analysis --------------------------------------------------------------
@@ -427,6 +453,7 @@ class AccountAnalyticLine(models.Model):
                 "partner_id": self.partner_id.id,
                 "support_type_id": self.support_type_id.id,
                 "billable": self.billable,
+                "support_calendar_event_id": self.support_calendar_event_id.id,
             }
         )
         line.create(

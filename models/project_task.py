@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
@@ -80,6 +81,30 @@ class ProjectTask(models.Model):
         compute="_compute_support_timer_running",
         help="The current user's quick timer is running on this task.",
     )
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        """With ``support_first_partner_ids`` in the context (a meeting's attendees), the
+        support tasks of those attendees' customers come first."""
+        partner_ids = self.env.context.get("support_first_partner_ids")
+        if not partner_ids or not isinstance(partner_ids, list):
+            return super().name_search(name, args, operator, limit)
+        customers = self.env["res.partner"].browse(partner_ids).commercial_partner_id
+        first = super().name_search(
+            name,
+            expression.AND([args or [], [("partner_id", "child_of", customers.ids)]]),
+            operator,
+            limit,
+        )
+        if limit and len(first) >= limit:
+            return first
+        others = super().name_search(
+            name,
+            expression.AND([args or [], [("id", "not in", [task_id for task_id, _ in first])]]),
+            operator,
+            limit and limit - len(first),
+        )
+        return first + others
 
     @api.depends("support_block_ids.state", "partner_id", "project_id.is_support_project")
     def _compute_support_block_id(self):

@@ -141,6 +141,24 @@ class ResCompany(models.Model):
         "maximum and its entry flagged for review.",
     )
 
+    # -- meetings as support time (calendar) --------------------------------------------
+    support_meeting_type_id = fields.Many2one(
+        "support.type",
+        string="Support Type of Meetings",
+        check_company=True,
+        domain="[('kind', '=', 'meeting')]",
+        default=lambda self: self.env.ref(
+            "it_support_time.support_type_meeting", raise_if_not_found=False
+        ),
+        help="Support type of the time logged from calendar meetings (Log Support Time): "
+        "billable or not as the type says.",
+    )
+    support_meeting_auto_log = fields.Boolean(
+        string="Log Meetings Automatically",
+        help="A scheduled action logs the meetings that ended and have a support task as "
+        "support time of their attendees, as Log Support Time does.",
+    )
+
     support_invoice_show_po = fields.Boolean(
         string="PO on Invoices",
         default=True,
@@ -284,6 +302,16 @@ class ResCompany(models.Model):
             if values:
                 company.write(values)
 
+    @api.model
+    def _support_install_meeting_type(self):
+        """Give the companies existing at install the Meeting support type for the time
+        of their calendar meetings (new companies get it as a field default)."""
+        meeting = self.env.ref("it_support_time.support_type_meeting", raise_if_not_found=False)
+        if meeting:
+            self.search([("support_meeting_type_id", "=", False)]).write(
+                {"support_meeting_type_id": meeting.id}
+            )
+
     def _support_rounding_policy(self):
         """(minimum, increment, method) of the company's default policy."""
         self.ensure_one()
@@ -292,6 +320,20 @@ class ResCompany(models.Model):
             self.support_round_increment,
             self.support_round_method,
         )
+
+    @api.constrains("support_meeting_type_id")
+    def _check_support_meeting_type(self):
+        for company in self:
+            support_type = company.support_meeting_type_id
+            if support_type and support_type.kind != "meeting":
+                raise ValidationError(
+                    self.env._(
+                        "The support type of meetings of %(company)s must be of kind Meeting, "
+                        "%(type)s is not.",
+                        company=company.name,
+                        type=support_type.name,
+                    )
+                )
 
     @api.constrains("support_timer_max_hours")
     def _check_support_timer_max_hours(self):

@@ -66,3 +66,9 @@ class ResConfigSettings(models.TransientModel):
     support_mileage_cost_mi = fields.Float(
         related="company_id.support_mileage_cost_mi", readonly=False
     )
+    support_meeting_type_id = fields.Many2one(
+        related="company_id.support_meeting_type_id", readonly=False
+    )
+    support_meeting_auto_log = fields.Boolean(
+        related="company_id.support_meeting_auto_log", readonly=False
+    )

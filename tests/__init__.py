@@ -31,3 +31,6 @@ from . import test_support_tasks_ui
 from . import test_support_tasks_board
 from . import test_block_forecast
 from . import test_renewal_ui
+from . import test_calendar_meetings
+from . import test_time_import
+from . import test_meeting_import_ui

@@ -142,3 +142,20 @@ class AccessCommon(BlockCommon, MileageCommon):
             .with_user(cls.support_manager)
             .create({"date_from": "2025-03-01", "date_to": "2025-03-31"})
         )
+        cls.import_wizard = (
+            cls.env["support.time.import.wizard"]
+            .with_user(cls.support_manager)
+            .create({"date_order": "dmy"})
+        )
+        cls.import_line = (
+            cls.env["support.time.import.line"]
+            .with_user(cls.support_manager)
+            .create(
+                {
+                    "wizard_id": cls.import_wizard.id,
+                    "row": 2,
+                    "status": "new",
+                    "unit_amount": 1.5,
+                }
+            )
+        )

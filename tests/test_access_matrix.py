@@ -105,6 +105,22 @@ MATRIX = {
         "portal_other": (A, A, A, A),
         "other_company": (A, OK, A, A),
     },
+    # the import of another tracker's time and its preview rows: Support Managers (who may
+    # log others' time), each their own wizard
+    "support.time.import.wizard": {
+        "user": (A, A, A, A),
+        "manager": (OK, OK, OK, OK),
+        "portal_own": (A, A, A, A),
+        "portal_other": (A, A, A, A),
+        "other_company": (A, OK, A, A),
+    },
+    "support.time.import.line": {
+        "user": (A, A, A, A),
+        "manager": (OK, OK, OK, OK),
+        "portal_own": (A, A, A, A),
+        "portal_other": (A, A, A, A),
+        "other_company": (A, OK, A, A),
+    },
     # a technician's own timesheet entry with its support fields, including its cost
     # (amount): Odoo shows technicians the cost of their own entries. In another company
     # hr_timesheet refuses the entry first: its employee is not one of the user's
@@ -315,6 +331,38 @@ class TestAccessMatrix(AccessCommon):
                 {"company_id": env.company.id, "include_time": True},
             ),
             "write": lambda: self._check_written(target, {"group_by": "task"}),
+            "unlink": lambda: self._check_unlinked(target),
+        }
+
+    def _ops_support_time_import_wizard(self, env):
+        Wizard = env["support.time.import.wizard"]
+        target = self.import_wizard.with_env(env)
+        return {
+            "read": lambda: self._check_read(target, {"date_order": "dmy"}),
+            "create": lambda: self._check_created(
+                Wizard.create({"create_missing": True}),
+                {"company_id": env.company.id, "state": "upload", "create_missing": True},
+            ),
+            "write": lambda: self._check_written(target, {"date_order": "mdy"}),
+            "unlink": lambda: self._check_unlinked(target),
+        }
+
+    def _ops_support_time_import_line(self, env):
+        Line = env["support.time.import.line"]
+        target = self.import_line.with_env(env)
+        return {
+            "read": lambda: self._check_read(target, {"unit_amount": 1.5}),
+            "create": lambda: self._check_created(
+                Line.create(
+                    {
+                        "wizard_id": env["support.time.import.wizard"].create({}).id,
+                        "row": 3,
+                        "status": "refused",
+                    }
+                ),
+                {"status": "refused"},
+            ),
+            "write": lambda: self._check_written(target, {"unit_amount": 2.0}),
             "unlink": lambda: self._check_unlinked(target),
         }
 
@@ -537,6 +585,8 @@ class TestAccessMatrix(AccessCommon):
                 "support.milestone.plan.line",
                 "support.trip",
                 "support.invoice.wizard",
+                "support.time.import.wizard",
+                "support.time.import.line",
                 "account.analytic.line",
                 "hr.expense",
                 "res.partner",
