@@ -34,6 +34,7 @@ EXTENDED_TABLES = (
     "sale_order_line",
     "account_move",
     "account_move_line",
+    "calendar_event",
 )
 # records that describe the module itself (schema, UI, security, jobs, templates):
 # none may be left; business records (demo customers …) may be kept when still used
