@@ -795,21 +795,25 @@ def start_server(run, db, log_path):
     log = open(log_path, "w")  # the server writes to it until it stops
     server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     url = None
-    for _ in range(240):
-        if server.poll() is not None:
-            raise SystemExit(f"the Odoo server stopped; see {log_path}")
-        if url is None:
-            port = run.listening_port(server.pid)
-            url = port and f"http://127.0.0.1:{port}"
-        if url:
-            try:
-                urllib.request.urlopen(f"{url}/web/login", timeout=5)
-                return server, url
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-        time.sleep(0.5)
-    server.terminate()
-    raise SystemExit(f"the Odoo server did not answer; see {log_path}")
+    try:
+        for _ in range(240):
+            if server.poll() is not None:
+                raise SystemExit(f"the Odoo server stopped; see {log_path}")
+            if url is None:
+                port = run.listening_port(server.pid)
+                url = port and f"http://127.0.0.1:{port}"
+            if url:
+                try:
+                    urllib.request.urlopen(f"{url}/web/login", timeout=5)
+                    return server, url
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    pass
+            time.sleep(0.5)
+        raise SystemExit(f"the Odoo server did not answer; see {log_path}")
+    except BaseException:
+        # whatever stops the wait, no server is left running behind the soak
+        stop_server(server)
+        raise
 
 
 def stop_server(server):
