@@ -254,10 +254,12 @@ class AccountAnalyticLine(models.Model):
     def create(self, vals_list):
         self._support_check_derived_fields(vals_list)
         # "no type" given (an RPC False) is no choice: the type is resolved as for an
-        # entry that names none (see _compute_support_type_id)
-        for vals in vals_list:
-            if "support_type_id" in vals and not vals["support_type_id"]:
-                del vals["support_type_id"]
+        # entry that names none (see _compute_support_type_id). The block engine's split
+        # pieces copy their entry's type exactly, none included.
+        if not self._support_block_engine():
+            for vals in vals_list:
+                if "support_type_id" in vals and not vals["support_type_id"]:
+                    del vals["support_type_id"]
         try:
             lines = super().create(vals_list)
         except pg_errors.UniqueViolation as error:
