@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, freeze_time, tagged
 
 from .common import SupportCommon
+from .common_block import BlockCommon
 
 
 @tagged("post_install", "-at_install")
@@ -183,3 +184,27 @@ class TestDefaultSupportType(SupportCommon):
             self.company.support_default_type_id = self.type_meeting
             self.company.flush_recordset()
         self.assertEqual(self.company.support_default_type_id, self.type_onsite)
+
+
+@tagged("post_install", "-at_install")
+class TestDefaultSupportTypeBlocks(BlockCommon):
+    """The company default applies to entries that name no type, not to the pieces the
+    block engine splits an entry into: those keep their entry's type, none included."""
+
+    def test_split_pieces_keep_no_type(self):
+        self.company.support_default_type_id = self.type_remote
+        block = self._create_block(hours=1.0, overage_policy="overage_rate", overage_rate=150)
+        line = self._log_time(30)
+        self.assertEqual(line.support_type_id, self.type_remote)
+        # a Support Manager clears the type, keeps the time billable and corrects it to 2 h
+        line.with_user(self.support_manager).write({"support_type_id": False})
+        line.with_user(self.support_manager).write({"billable": True, "unit_amount": 2.0})
+        pieces = self._block_entries(block)
+        self.assertEqual(len(pieces), 2, "1 h in the block, 1 h at the overage rate")
+        self.assertRecordValues(
+            pieces.sorted("support_is_overage"),
+            [
+                {"support_type_id": False, "billed_hours": 1.0, "support_is_overage": False},
+                {"support_type_id": False, "billed_hours": 1.0, "support_is_overage": True},
+            ],
+        )
