@@ -19,5 +19,6 @@ from . import account_move
 from . import account_move_line
 from . import hr_expense
 from . import support_milestone_plan
+from . import support_milestone_plan_line
 from . import support_block_milestone
 from . import calendar_event
