@@ -28,7 +28,12 @@ OVERAGE_POLICIES = [
 
 
 class SupportBlock(models.Model):
-    """Prepaid hours sold to one customer under one PO, drawn by its timesheet entries."""
+    """Prepaid hours sold to one customer under one PO, drawn by its timesheet entries.
+
+    Its burn rate and forecast, its alerts and its renewal are the abstract models it
+    inherits (``support_block_forecast.py``, ``support_block_alert.py``,
+    ``support_block_renewal.py``); how its milestones are set and fall due is on
+    ``support.block.milestone``."""
 
     _name = "support.block"
     _description = "Prepaid Support Block"
