@@ -563,58 +563,14 @@ class SupportBlock(models.Model):
         self.ensure_one()
         if self.task_id:
             return self.task_id
-        project = self.project_id or self._support_find_project()
         # the project and task are part of the block the user may activate (a manager,
         # or a salesperson confirming its order): created whatever their project rights
-        task = (
-            self.env["project.task"]
-            .sudo()
-            .create(
-                {
-                    "name": self.env._(
-                        "Prepaid block %(block)s - PO %(po)s",
-                        block=self.name,
-                        po=self.po_number,
-                    ),
-                    "project_id": project.id,
-                    "partner_id": self.partner_id.id,
-                    "user_ids": False,
-                    "description": self.env._(
-                        "Time logged on this task draws from prepaid block %(block)s "
-                        "(%(hours)s hours, PO %(po)s).",
-                        block=self.name,
-                        hours=f"{self.hours_purchased:.2f}",
-                        po=self.po_number,
-                    ),
-                }
-            )
+        project = self.project_id or self.env["project.project"].sudo()._support_customer_project(
+            self.partner_id, self.company_id
         )
+        task = self.env["project.task"].sudo()._support_create_block_task(self, project)
         self.write({"project_id": project.id, "task_id": task.id})
         return task
-
-    def _support_find_project(self):
-        self.ensure_one()
-        Project = self.env["project.project"].sudo()
-        project = Project.search(
-            [
-                ("is_support_project", "=", True),
-                ("allow_timesheets", "=", True),
-                ("partner_id", "child_of", self.partner_id.id),
-                ("company_id", "in", [self.company_id.id, False]),
-            ],
-            order="id",
-            limit=1,
-        )
-        return project or Project.create(
-            {
-                "name": self.env._("Support - %(customer)s", customer=self.partner_id.name),
-                "partner_id": self.partner_id.id,
-                "company_id": self.company_id.id,
-                "is_support_project": True,
-                "allow_timesheets": True,
-                "privacy_visibility": "portal",
-            }
-        )
 
     def _support_refresh_state(self):
         """Exhausted when nothing is left, active again when edits free hours; then the
