@@ -6,6 +6,9 @@ from . import res_config_settings
 from . import project_project
 from . import project_task
 from . import account_analytic_line
+from . import support_block_forecast
+from . import support_block_alert
+from . import support_block_renewal
 from . import support_block
 from . import product_template
 from . import sale_order
@@ -16,5 +19,6 @@ from . import account_move
 from . import account_move_line
 from . import hr_expense
 from . import support_milestone_plan
+from . import support_milestone_plan_line
 from . import support_block_milestone
 from . import calendar_event

@@ -142,6 +142,30 @@ class ProjectTask(models.Model):
             }
         return result
 
+    @api.model
+    def _support_create_block_task(self, block, project):
+        """The task of ``block`` in ``project``, named after the block and its PO: time
+        logged on it draws from the block."""
+        return self.create(
+            {
+                "name": self.env._(
+                    "Prepaid block %(block)s - PO %(po)s",
+                    block=block.name,
+                    po=block.po_number,
+                ),
+                "project_id": project.id,
+                "partner_id": block.partner_id.id,
+                "user_ids": False,
+                "description": self.env._(
+                    "Time logged on this task draws from prepaid block %(block)s "
+                    "(%(hours)s hours, PO %(po)s).",
+                    block=block.name,
+                    hours=f"{block.hours_purchased:.2f}",
+                    po=block.po_number,
+                ),
+            }
+        )
+
     def _compute_support_trip_count(self):
         groups = self.env["support.trip"]._read_group(
             [("task_id", "in", self.ids)], ["task_id"], ["__count"]

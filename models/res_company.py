@@ -4,12 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_round
 
-from .support_block import (
-    DEFAULT_BURN_WEEKS,
-    DEFAULT_FORECAST_DAYS,
-    DEFAULT_THRESHOLDS,
-    check_thresholds,
-)
+from .support_block_alert import DEFAULT_THRESHOLDS, check_thresholds
+from .support_block_forecast import DEFAULT_BURN_WEEKS, DEFAULT_FORECAST_DAYS
 
 ROUND_METHODS = [
     ("up", "Round up"),

@@ -126,7 +126,7 @@ class SupportBlockMilestone(models.Model):
     def _compute_amount_to_invoice(self):
         amounts = {}
         for block in self.block_id:
-            amounts.update(block._support_milestone_amounts())
+            amounts.update(self._support_milestone_amounts(block))
         for milestone in self:
             milestone.amount_to_invoice = amounts.get(milestone, 0.0)
 
@@ -421,3 +421,109 @@ class SupportBlockMilestone(models.Model):
         if self.trigger == "exhausted":
             return block.state == "exhausted"
         return False
+
+    # ------------------------------------------------- the milestones of a block
+
+    @api.model
+    def _support_apply_milestone_plan(self, block):
+        """Replace the milestones of the draft ``block`` by its plan's."""
+        block.ensure_one()
+        Milestone = self.env["support.block.milestone"]
+        block.milestone_ids.unlink()
+        if block.milestone_plan_id:
+            Milestone.create(
+                [
+                    dict(values, block_id=block.id)
+                    for values in block.milestone_plan_id._support_milestone_values(block)
+                ]
+            )
+
+    @api.model
+    def _support_milestone_amounts(self, block):
+        """{milestone: amount it bills} of ``block``: its amount, or its share of the
+        total rounded to the currency; when the shares add up to 100 %, the last one
+        takes the rounding difference so that they bill exactly the total."""
+        block.ensure_one()
+        currency = block.currency_id
+        amounts = {}
+        shares = block.milestone_ids.filtered(lambda m: not m.amount)
+        for milestone in block.milestone_ids:
+            if milestone.amount:
+                amounts[milestone] = milestone.amount
+            else:
+                amounts[milestone] = currency.round(block.amount_total * milestone.percent / 100)
+        if shares and not float_compare(sum(shares.mapped("percent")), 100.0, precision_digits=2):
+            amounts[shares[-1]] = currency.round(
+                block.amount_total - sum(amounts[milestone] for milestone in shares[:-1])
+            )
+        return amounts
+
+    @api.model
+    def _support_check_milestones(self, block):
+        """A block invoiced by milestones bills exactly its total: shares adding up to
+        100 %, or amounts adding up to the total (to the currency's rounding)."""
+        block.ensure_one()
+        milestones = block.milestone_ids
+        if not milestones:
+            return
+        currency = block.currency_id
+        if currency.is_zero(block.amount_total):
+            raise UserError(
+                self.env._(
+                    "Block %(block)s has milestones but no price: set its price per hour, "
+                    "or remove its milestones.",
+                    block=block.name,
+                )
+            )
+        if not any(milestones.mapped("amount")):
+            total = sum(milestones.mapped("percent"))
+            if float_compare(total, 100.0, precision_digits=2):
+                raise UserError(
+                    self.env._(
+                        "The milestones of block %(block)s add up to %(total)s %%: make them "
+                        "add up to 100 %% before activating it.",
+                        block=block.name,
+                        total=f"{total:g}",
+                    )
+                )
+            return
+        billed = sum(self._support_milestone_amounts(block).values())
+        if currency.compare_amounts(billed, block.amount_total):
+            raise UserError(
+                self.env._(
+                    "The milestones of block %(block)s bill %(billed)s but the block "
+                    "totals %(total)s: make them add up to its total before activating it.",
+                    block=block.name,
+                    billed=f"{billed:.2f} {currency.name}",
+                    total=f"{block.amount_total:.2f} {currency.name}",
+                )
+            )
+
+    @api.model
+    def _support_milestones_reach(self, blocks):
+        """Mark due the pending milestones of ``blocks`` whose trigger is reached
+        (activation, date, usage, exhaustion, end of the block); the due milestones of a
+        cancelled block are pending again. Runs on every change of state or balance."""
+        today = fields.Date.context_today(self)
+        for block in blocks.sudo():
+            milestones = block.milestone_ids
+            if not milestones:
+                continue
+            if block.state == "cancelled":
+                milestones.filtered(lambda m: m.state == "due").date_due = False
+                continue
+            if block.state == "draft":
+                continue
+            reached = milestones.filtered(
+                lambda m: m.state == "pending" and m._support_trigger_reached(today)
+            )
+            if not reached:
+                continue
+            reached.date_due = today
+            block.message_post(
+                body=Markup("%s")
+                % self.env._(
+                    "Milestones due: %(milestones)s.",
+                    milestones=", ".join(reached.mapped("name")),
+                )
+            )

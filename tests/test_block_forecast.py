@@ -10,7 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import format_date
 
-from odoo.addons.it_support_time.models.support_block import SupportBlock
+from odoo.addons.it_support_time.models.support_block_alert import SupportBlockAlert
 
 from .common_block import BlockCommon
 from .test_cron_safety import CRON_LOGGER, fail_on
@@ -364,11 +364,11 @@ class TestBlockForecastAlert(ForecastCommon):
             self.Block._cron_forecast_blocks()
             self.assertFalse(any(blocks.mapped("forecast_alert_fired")))
         failed = blocks[1]
-        wrapper = fail_on(SupportBlock._support_forecast_alert, lambda block: block == failed)
+        wrapper = fail_on(SupportBlockAlert._support_forecast_alert, lambda block: block == failed)
         # 25 days before the expiry
         with (
             freeze_time("2026-06-05"),
-            patch.object(SupportBlock, "_support_forecast_alert", wrapper),
+            patch.object(SupportBlockAlert, "_support_forecast_alert", wrapper),
             self.assertLogs(CRON_LOGGER, "ERROR") as logs,
         ):
             sent = self.Block._cron_forecast_blocks()
