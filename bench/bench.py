@@ -1297,9 +1297,11 @@ class Bench:
             env["support.invoicing.source"]._support_invoice_time_domain(
                 Invoicing._support_invoicing_run(
                     self.invoice_to,
-                    partner_ids=customers.ids,
-                    date_from=self.invoice_from,
+                    customers.ids,
+                    self.invoice_from,
                     sources=["time"],
+                    group_by="support_type",
+                    company_id=None,
                 )
             )
         )

@@ -116,16 +116,11 @@ class SupportInvoicing(models.AbstractModel):
     # -- arguments ---------------------------------------------------------------------
     @api.model
     def _support_invoicing_run(
-        self,
-        date_to,
-        partner_ids=None,
-        date_from=False,
-        sources=SUPPORT_INVOICE_SOURCES,
-        group_by="support_type",
-        company_id=None,
+        self, date_to, partner_ids, date_from, sources, group_by, company_id
     ):
-        """The ``SupportInvoicingRun`` of the arguments of ``create_support_invoices()``,
-        checked as it documents before anything is read as superuser or written."""
+        """The ``SupportInvoicingRun`` of the arguments of ``create_support_invoices()``
+        (all given), checked as it documents before anything is read as superuser or
+        written."""
         date_from = self._support_date_argument(date_from) if date_from else False
         date_to = self._support_date_argument(date_to)
         self._support_check_period(date_from, date_to)
@@ -234,14 +229,6 @@ class SupportInvoicing(models.AbstractModel):
         technicians' entries and trips and the employees' expenses as superuser."""
         if self.env.su:
             return
-        if not self.env.user.has_group("it_support_time.group_support_manager"):
-            raise AccessError(
-                self.env._(
-                    "Invoicing support needs the Support / Manager access right: ask an "
-                    "administrator to grant it, or let a support manager run the support "
-                    "invoicing."
-                )
-            )
         # the sources are read as superuser: the company must be one the user works in
         if company not in self.env.user.company_ids:
             raise AccessError(
@@ -251,14 +238,29 @@ class SupportInvoicing(models.AbstractModel):
                     company=company.sudo().name,
                 )
             )
-        if not self.env.user.has_group("account.group_account_invoice"):
-            raise UserError(
+        rights = (
+            (
+                "it_support_time.group_support_manager",
+                AccessError,
+                self.env._(
+                    "Invoicing support needs the Support / Manager access right: ask an "
+                    "administrator to grant it, or let a support manager run the support "
+                    "invoicing."
+                ),
+            ),
+            (
+                "account.group_account_invoice",
+                UserError,
                 self.env._(
                     "Creating customer invoices needs the Invoicing / Billing access right: "
                     "ask an administrator to grant it, or let an accountant run the "
                     "support invoicing."
-                )
-            )
+                ),
+            ),
+        )
+        for group, error, message in rights:
+            if not self.env.user.has_group(group):
+                raise error(message)
         self.env["account.move"].check_access("create")
 
     # -- invoicing ---------------------------------------------------------------------

@@ -51,6 +51,13 @@ class SupportInvoicingSource(models.AbstractModel):
         return records.filtered(lambda record: record.id in free_ids)
 
     @api.model
+    def _support_search_unbilled(self, model, domain, order="date, id"):
+        """The records of ``model`` matching ``domain`` that are still not billed, locked
+        (``_support_lock_unbilled``). Read as superuser: the invoicing user may not read
+        every technician's entries and trips nor every employee's expenses."""
+        return self._support_lock_unbilled(self.env[model].sudo().search(domain, order=order))
+
+    @api.model
     def _support_partner_domain(self, run, field_name):
         if not run.partners:
             return []
@@ -97,11 +104,9 @@ class SupportInvoicingSource(models.AbstractModel):
         task), billing the sum of the entries' ``billed_hours``.
 
         The entries are summed by the database (one grouped read), not one by one."""
-        # the invoicing user may not read every technician's timesheets
-        entries = (
-            self.env["account.analytic.line"].sudo().search(self._support_invoice_time_domain(run))
+        entries = self._support_search_unbilled(
+            "account.analytic.line", self._support_invoice_time_domain(run), order=None
         )
-        entries = self._support_lock_unbilled(entries)
         if not entries:
             return []
         by_task = run.group_by == "task"
@@ -275,12 +280,9 @@ class SupportInvoicingSource(models.AbstractModel):
         """One line group per prepaid block with overage to bill, at the block's overage
         rate per block hour (``support_block_hours``: billed hours × the support type's
         block factor), on the customer's invoice for the block's PO."""
-        entries = (
-            self.env["account.analytic.line"]
-            .sudo()
-            .search(self._support_invoice_overage_domain(run), order="date, id")
+        entries = self._support_search_unbilled(
+            "account.analytic.line", self._support_invoice_overage_domain(run)
         )
-        entries = self._support_lock_unbilled(entries)
         by_block = defaultdict(list)
         for entry in entries:
             by_block[entry.support_block_id].append(entry.id)
@@ -360,13 +362,9 @@ class SupportInvoicingSource(models.AbstractModel):
         """One line group per trip, at its amount (its distance × its rate). A trip of a
         prepaid block joins the customer's invoice for that block's PO when the run
         bills one (the block's overage), else the customer's general invoice."""
-        # the invoicing user may not read every technician's trips
-        trips = (
-            self.env["support.trip"]
-            .sudo()
-            .search(self._support_invoice_mileage_domain(run), order="date, id")
+        trips = self._support_search_unbilled(
+            "support.trip", self._support_invoice_mileage_domain(run)
         )
-        trips = self._support_lock_unbilled(trips)
         groups = []
         default_taxes = {}
         for trip in trips.sorted(lambda t: (t.partner_id.id, t.date, t.id)):
@@ -440,13 +438,9 @@ class SupportInvoicingSource(models.AbstractModel):
     @api.model
     def _support_invoice_collect_expenses(self, run):
         """One line group per expense, at cost or at sales price."""
-        # the invoicing user may not read every employee's expenses
-        expenses = (
-            self.env["hr.expense"]
-            .sudo()
-            .search(self._support_invoice_expense_domain(run), order="date, id")
+        expenses = self._support_search_unbilled(
+            "hr.expense", self._support_invoice_expense_domain(run)
         )
-        expenses = self._support_lock_unbilled(expenses)
         groups = []
         for expense in expenses:
             partner = expense.support_partner_id.commercial_partner_id.sudo(False)

@@ -916,6 +916,13 @@ class TestBadInput(BadInputCommon):
                     "needs the Support / Manager access right",
                     watch=billed,
                 ),
+                Case(
+                    "a portal user of another customer",
+                    lambda: invoice(user=self.portal_other),
+                    AccessError,
+                    "needs the Support / Manager access right",
+                    watch=billed,
+                ),
             ]
         )
         self.assertTrue(invoice(partner_ids=self.customer_b.ids))
