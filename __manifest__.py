@@ -1,7 +1,7 @@
 {
     "name": "IT Support Time",
     "summary": "Support time, prepaid blocks, timer, mileage, branded invoices for IT shops",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Services/Timesheets",
     "website": "https://github.com/it-support-time/it_support_time",
     "author": "IT Support Time contributors",

@@ -1276,19 +1276,14 @@ class Bench:
         )
         info = self.info["sizes"]
         customers = customers[info["blocks"] : info["blocks"] + info["invoice_customers"]]
-        Wizard = accountant_env["support.invoice.wizard"]
+        Invoicing = accountant_env["support.invoicing"]
 
-        def wizard_for(partners):
-            return Wizard.create(
-                {
-                    "partner_ids": [self.odoo.Command.set(partners.ids)],
-                    "date_from": self.invoice_from,
-                    "date_to": self.invoice_to,
-                    "include_time": True,
-                    "include_overage": False,
-                    "include_mileage": False,
-                    "include_expenses": False,
-                }
+        def invoice(partners):
+            return Invoicing.create_support_invoices(
+                self.invoice_to,
+                partner_ids=partners.ids,
+                date_from=self.invoice_from,
+                sources=["time"],
             )
 
         all_orders = accountant_env["sale.order"].search(
@@ -1299,7 +1294,16 @@ class Bench:
             for ref in ("BENCH-TYPES", "BENCH-ONE")
         }
         entries = env["account.analytic.line"].search_count(
-            wizard_for(customers).with_env(env)._support_invoice_time_domain()
+            env["support.invoicing.source"]._support_invoice_time_domain(
+                Invoicing._support_invoicing_run(
+                    self.invoice_to,
+                    customers.ids,
+                    self.invoice_from,
+                    sources=["time"],
+                    group_by="support_type",
+                    company_id=None,
+                )
+            )
         )
         timesheets = {
             ref: env["account.analytic.line"].search_count(
@@ -1309,11 +1313,10 @@ class Bench:
         }
 
         def support_wizard():
-            wizard = wizard_for(customers)
             env.flush_all()
             env.invalidate_all()
             with Measure(cr) as measure, self.profiled("wizard"):
-                invoices = wizard._create_invoices()
+                invoices = invoice(customers)
                 env.flush_all()
             billed = env["account.analytic.line"].search_count(
                 [("support_invoice_line_id", "in", invoices.invoice_line_ids.ids)]
@@ -1336,7 +1339,7 @@ class Bench:
         # warm every path with one customer / one order; then each runs in turn,
         # rolled back after each run (the best time is kept; queries do not vary)
         for warm_up in (
-            lambda: wizard_for(customers[:1])._create_invoices(),
+            lambda: invoice(customers[:1]),
             lambda: orders["BENCH-TYPES"][:1]._create_invoices(),
             lambda: orders["BENCH-ONE"][:1]._create_invoices(),
         ):

@@ -474,16 +474,12 @@ class Soak:
             until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400))
 
             def invoice(until=until):
-                wizard = client.call(
-                    "support.invoice.wizard",
-                    "create",
-                    {
-                        "date_from": False,
-                        "date_to": until,
-                        "partner_ids": [(6, 0, self.customers)],
-                    },
+                return client.call(
+                    "support.invoicing",
+                    "create_support_invoices",
+                    until,
+                    partner_ids=self.customers,
                 )
-                return client.call("support.invoice.wizard", "action_create_invoices", [wizard])
 
             self._record("invoicing run", invoice)
             if "support.block.milestone" in self.models:

@@ -18,6 +18,8 @@ from . import fleet_vehicle
 from . import account_move
 from . import account_move_line
 from . import hr_expense
+from . import support_invoicing
+from . import support_invoicing_source
 from . import support_milestone_plan
 from . import support_milestone_plan_line
 from . import support_block_milestone

@@ -15,6 +15,7 @@ from . import test_support_trip_ui
 from . import test_quick_timer
 from . import test_quick_timer_ui
 from . import test_invoice_wizard
+from . import test_support_invoicing
 from . import test_expense_invoicing
 from . import test_invoice_report
 from . import test_block_milestones

@@ -667,7 +667,9 @@ class TestAccessMatrix(AccessCommon):
             wizard_a.with_user(self.other_company_user).action_create_invoices()
         # the run checks the company itself too, whatever reads the wizard
         with self.assertRefused(AccessError, "you do not work in that company"):
-            Wizard.with_user(self.other_company_user).new(values)._support_check_can_invoice()
+            self.env["support.invoicing"].with_user(
+                self.other_company_user
+            )._support_check_can_invoice(self.company)
         self.assertEqual(self.env["account.move"].search_count([]), moves)
         self.assertEqual(Wizard.search_count([]), wizards + 1)
         billed = self.env["account.analytic.line"].search_count(

@@ -10,7 +10,7 @@ from typing import Any
 from psycopg2 import errors as pg_errors
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -125,8 +125,16 @@ class BadInputCommon(AccessCommon):
         return running.id, running.support_timer_start
 
     def _invoice_entry(self):
-        """Bill one entry of March 2025 (and return it): the accountant's run. Other
-        Customer's block is closed first: its time is invoiced as ordinary time."""
+        """Bill one entry of March 2025 (and return it): the accountant's run."""
+        entry = self._billable_entry()
+        self._invoice_march()
+        entry = entry.with_env(self.env)
+        self.assertTrue(entry.support_invoice_line_id)
+        return entry
+
+    def _billable_entry(self):
+        """One entry of March 2025 to bill. Other Customer's block is closed first: its
+        time is invoiced as ordinary time."""
         self.block_b.action_close()
         entry = (
             self.env["account.analytic.line"]
@@ -143,9 +151,6 @@ class BadInputCommon(AccessCommon):
             )
         )
         self.assertFalse(entry.support_block_id)
-        self._invoice_march()
-        entry = entry.with_env(self.env)
-        self.assertTrue(entry.support_invoice_line_id)
         return entry
 
     def _invoice_march(self):
@@ -801,6 +806,127 @@ class TestBadInput(BadInputCommon):
                 ),
             ]
         )
+
+    def test_bad_invoicing_arguments(self):
+        """The invoicing engine called with plain arguments, as RPC clients and scripts
+        call it: each bad argument or caller is refused before anything is billed."""
+        entry = self._billable_entry()
+        other_customer = self.env["res.partner"].create(
+            {"name": "Other Company Customer", "company_id": self.other_company.id}
+        )
+
+        def invoice(*args, user=None, **kwargs):
+            Invoicing = self.env["support.invoicing"].with_user(user or self.accountant)
+            args = args or ("2025-03-31",)
+            return Invoicing.create_support_invoices(*args, date_from="2025-03-01", **kwargs)
+
+        def billed():
+            return (entry.support_invoice_line_id.id,)
+
+        self._check_cases(
+            [
+                Case(
+                    "an inverted period",
+                    lambda: invoice("2025-02-28"),
+                    ValidationError,
+                    "swap the dates",
+                    watch=billed,
+                ),
+                Case(
+                    "a date that is not one",
+                    lambda: invoice("31/03/2025"),
+                    UserError,
+                    "'31/03/2025' is not a date",
+                    watch=billed,
+                ),
+                Case(
+                    "billing nothing",
+                    lambda: invoice(sources=[]),
+                    UserError,
+                    "Choose at least one thing to bill",
+                    watch=billed,
+                ),
+                Case(
+                    "billing something unknown",
+                    lambda: invoice(sources=["time", "hardware"]),
+                    UserError,
+                    "'hardware' cannot be billed: choose among time, overage, mileage, expenses",
+                    watch=billed,
+                ),
+                Case(
+                    "an unknown grouping",
+                    lambda: invoice(group_by="customer"),
+                    UserError,
+                    "cannot be grouped by 'customer': choose support_type or task",
+                    watch=billed,
+                ),
+                Case(
+                    "customers given by name",
+                    lambda: invoice(partner_ids="Other Customer"),
+                    UserError,
+                    "is not a list of record ids",
+                    watch=billed,
+                ),
+                Case(
+                    "a customer that does not exist",
+                    lambda: invoice(partner_ids=[987654]),
+                    UserError,
+                    "No Contact has the id 987654",
+                    watch=billed,
+                ),
+                Case(
+                    "a company that does not exist",
+                    lambda: invoice(company_id=987654),
+                    UserError,
+                    "No Companies has the id 987654",
+                    watch=billed,
+                ),
+                Case(
+                    "a customer of a company the user does not work in",
+                    lambda: invoice(partner_ids=other_customer.ids),
+                    AccessError,
+                    "doesn't have 'read' access to",
+                    watch=billed,
+                ),
+                Case(
+                    "the support of a company the user does not work in",
+                    lambda: invoice(company_id=self.other_company.id),
+                    AccessError,
+                    "you do not work in that company",
+                    watch=billed,
+                ),
+                Case(
+                    "without the Billing right",
+                    lambda: invoice(user=self.support_manager),
+                    UserError,
+                    "needs the Invoicing / Billing access right",
+                    watch=billed,
+                ),
+                Case(
+                    "a support user",
+                    lambda: invoice(user=self.support_user),
+                    AccessError,
+                    "needs the Support / Manager access right",
+                    watch=billed,
+                ),
+                Case(
+                    "a portal user",
+                    lambda: invoice(user=self.portal_own),
+                    AccessError,
+                    "needs the Support / Manager access right",
+                    watch=billed,
+                ),
+                Case(
+                    "a portal user of another customer",
+                    lambda: invoice(user=self.portal_other),
+                    AccessError,
+                    "needs the Support / Manager access right",
+                    watch=billed,
+                ),
+            ]
+        )
+        self.assertTrue(invoice(partner_ids=self.customer_b.ids))
+        self.assertTrue(entry.support_invoice_line_id)
 
     def test_bad_settings_input(self):
         company = self.company

@@ -14,7 +14,7 @@ from odoo.tests import freeze_time, new_test_user, tagged
 
 from odoo.addons.it_support_time.models.account_analytic_line import AccountAnalyticLine
 from odoo.addons.it_support_time.models.support_block import SupportBlock
-from odoo.addons.it_support_time.wizards.support_invoice_wizard import SupportInvoiceWizard
+from odoo.addons.it_support_time.models.support_invoicing import SupportInvoicing
 
 from .common_block import BlockCommon
 from .common_milestone import MilestoneCommon
@@ -191,17 +191,17 @@ class TestInvoiceCronSafety(InvoicingCommon):
         )
         self.assertEqual(entry_b.company_id, self.company_b)
         wrapper = fail_on(
-            SupportInvoiceWizard._create_invoices,
-            lambda wizard: wizard.company_id == self.company_b,
+            SupportInvoicing._create_invoices,
+            lambda engine: engine.env.company == self.company_b,
         )
-        Wizard = self.env["support.invoice.wizard"]
+        Invoicing = self.env["support.invoicing"]
         with (
             freeze_time("2025-04-02"),
-            patch.object(SupportInvoiceWizard, "_create_invoices", wrapper),
-            self.assertLogs("odoo.addons.it_support_time.wizards.support_invoice_wizard", "ERROR"),
+            patch.object(SupportInvoicing, "_create_invoices", wrapper),
+            self.assertLogs("odoo.addons.it_support_time.models.support_invoicing", "ERROR"),
         ):
-            Wizard._cron_invoice_previous_month()
-        self.assertIn(self.company_b, [wizard.company_id for wizard in wrapper.calls])
+            Invoicing._cron_invoice_previous_month()
+        self.assertIn(self.company_b, [engine.env.company for engine in wrapper.calls])
         # company A: invoiced; company B: the invoice its run made is rolled back
         invoice_a = self._support_invoices(self.customer)
         self.assertEqual(len(invoice_a), 1)
@@ -210,7 +210,7 @@ class TestInvoiceCronSafety(InvoicingCommon):
         self.assertFalse(entry_b.support_invoice_line_id)
 
         with freeze_time("2025-04-03"):
-            Wizard._cron_invoice_previous_month()
+            Invoicing._cron_invoice_previous_month()
         invoice_b = self._support_invoices(self.customer_in_b)
         self.assertEqual(len(invoice_b), 1)
         self.assertEqual(invoice_b.company_id, self.company_b)

@@ -474,10 +474,18 @@ class TestInvoiceWizard(InvoicingCommon):
         connection as a concurrent run would hold them."""
         customer = self.env.ref("it_support_time.partner_citybakery")
         wizard = self._wizard(date_from=False, date_to=date.today(), partners=customer)
+        run = (
+            self.env["support.invoicing"]
+            .with_user(self.accountant)
+            ._support_invoicing_run(**wizard._support_invoicing_args())
+        )
         candidates = (
             self.env["account.analytic.line"]
             .sudo()
-            .search(wizard._support_invoice_time_domain(), order="id")
+            .search(
+                self.env["support.invoicing.source"]._support_invoice_time_domain(run),
+                order="id",
+            )
         )
         self.assertGreaterEqual(len(candidates), 3)
         held = candidates[:2]
@@ -543,8 +551,8 @@ class TestInvoiceWizard(InvoicingCommon):
         """A block overage collector as the prepaid blocks feature plugs it in: locked
         entries, one group per customer and PO at the block's overage rate."""
 
-        def collect(wizard):
-            locked = wizard._support_lock_unbilled(entries.sudo())
+        def collect(sources, run):
+            locked = sources._support_lock_unbilled(entries.sudo())
             if not locked:
                 return []
             return [
@@ -568,17 +576,17 @@ class TestInvoiceWizard(InvoicingCommon):
         customer and PO, the PO as reference, links released like any other line."""
         entries = self._march_time()
         overage = entries["phone_1"] | entries["phone_2"]
-        Wizard = type(self.env["support.invoice.wizard"])
+        Sources = type(self.env["support.invoicing.source"])
         self.patch(
-            Wizard,
+            Sources,
             "_support_invoice_collect_overage",
             self._overage_collector(overage, "PO-77", 150.0),
         )
-        time_domain = Wizard._support_invoice_time_domain
+        time_domain = Sources._support_invoice_time_domain
         self.patch(
-            Wizard,
+            Sources,
             "_support_invoice_time_domain",
-            lambda wizard: [*time_domain(wizard), ("id", "not in", overage.ids)],
+            lambda sources, run: [*time_domain(sources, run), ("id", "not in", overage.ids)],
         )
         invoices = self._invoice(partners=self.customer)
         self.assertRecordValues(invoices, [{"ref": False}, {"ref": "PO-77"}])
@@ -595,10 +603,10 @@ class TestInvoiceWizard(InvoicingCommon):
 
     def test_a_record_is_never_collected_twice_in_one_run(self):
         entries = self._march_time()
-        Wizard = type(self.env["support.invoice.wizard"])
+        Sources = type(self.env["support.invoicing.source"])
         # a faulty collector overlapping the plain time collector
         self.patch(
-            Wizard,
+            Sources,
             "_support_invoice_collect_overage",
             self._overage_collector(entries["remote"], "PO-77", 150.0),
         )
