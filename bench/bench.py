@@ -740,12 +740,14 @@ class Generator:
             """
             INSERT INTO support_trip (name, company_id, date, employee_id, vehicle_id,
                 task_id, partner_id, block_id, purpose, distance, distance_unit, rate, amount,
-                billable, state, support_invoice_line_id, support_revenue, create_uid,
-                write_uid, create_date, write_date)
+                billable, state, support_invoice_line_id, support_revenue, support_mileage_cost,
+                create_uid, write_uid, create_date, write_date)
             SELECT 'TRIP/BENCH/' || t.n, %(company)s, t.date, t.employee_id, t.vehicle_id,
                    t.task_id, t.partner_id, t.block_id, 'Bench visit', t.distance, t.unit,
                    t.rate, t.amount, t.billable, t.state, l.id,
-                   CASE WHEN l.id IS NOT NULL THEN t.amount ELSE 0 END, %(uid)s, %(uid)s,
+                   CASE WHEN l.id IS NOT NULL THEN t.amount ELSE 0 END,
+                   t.distance * CASE WHEN t.unit = 'miles' THEN %(cost_mi)s ELSE %(cost_km)s END,
+                   %(uid)s, %(uid)s,
                    now() at time zone 'UTC', now() at time zone 'UTC'
               FROM bench_trip t
               LEFT JOIN bench_line l
@@ -755,6 +757,8 @@ class Generator:
             """,
             company=company.id,
             uid=self.env.uid,
+            cost_km=MILEAGE_COST["kilometers"],
+            cost_mi=MILEAGE_COST["miles"],
         )
 
     def _insert_timer_entries(self, company, hour):

@@ -656,3 +656,31 @@ class SupportTrip(models.Model):
         for trip in self:
             posted = trip.support_invoice_line_id.parent_state == "posted"
             trip.support_revenue = trip.amount if posted else 0.0
+
+    # stored so that the analysis reads trips alone, as it reads timesheet entries: the
+    # distance (2 decimals) × the company's cost per unit, kept exact (numeric column)
+    support_mileage_cost = fields.Float(
+        string="Mileage Cost",
+        compute="_compute_support_mileage_cost",
+        store=True,
+        digits=(16, 6),
+        groups="it_support_time.group_support_manager",
+        help="What the trip costs the company: its distance × the company's mileage cost "
+        "per km or mi (Settings › Support), in the company's currency. Not billed.",
+    )
+
+    @api.depends(
+        "distance",
+        "distance_unit",
+        "company_id.support_mileage_cost_km",
+        "company_id.support_mileage_cost_mi",
+    )
+    def _compute_support_mileage_cost(self):
+        for trip in self:
+            company = trip.company_id
+            per_unit = (
+                company.support_mileage_cost_mi
+                if trip.distance_unit == "miles"
+                else company.support_mileage_cost_km
+            )
+            trip.support_mileage_cost = (trip.distance or 0.0) * (per_unit or 0.0)

@@ -72,9 +72,10 @@ class SupportProfitabilityReport(models.Model):
             "billable",
             "support_invoice_line_id",
             "support_revenue",
+            "support_mileage_cost",
         ],
         "project.task": ["project_id"],
-        "res.company": ["currency_id", "support_mileage_cost_km", "support_mileage_cost_mi"],
+        "res.company": ["currency_id"],
     }
 
     line_type = fields.Selection(LINE_TYPES, string="Kind", readonly=True)
@@ -189,8 +190,13 @@ class SupportProfitabilityReport(models.Model):
 
     @api.model
     def _support_mileage_query(self):
-        """One row per confirmed or invoiced trip (ids are odd): its cost at the company's
-        cost per km or mi, and its amount once invoiced on a posted invoice."""
+        """One row per trip (ids are odd), read from the trip alone, like the time
+        branch: its cost (``support_mileage_cost``, stored on the trip) and its amount
+        once invoiced on a posted invoice (``support_revenue``). Only confirmed and
+        invoiced trips count: the others get no customer, which the view's filter drops
+        (a ``WHERE`` in the branch would make PostgreSQL read it through a subquery node,
+        and a join would keep it from being split between parallel workers). The project
+        and currency are looked up only when a query asks for them."""
         return SQL(
             """
             SELECT
@@ -204,35 +210,30 @@ class SupportProfitabilityReport(models.Model):
                 NULL::integer AS timesheet_id,
                 trip.id AS trip_id,
                 trip.date AS date,
-                trip.partner_id AS partner_id,
+                (CASE WHEN trip.state IN ('confirmed', 'invoiced') THEN trip.partner_id END)
+                    AS partner_id,
                 NULL::integer AS support_type_id,
                 trip.employee_id AS employee_id,
-                task.project_id AS project_id,
+                (SELECT task.project_id FROM project_task task WHERE task.id = trip.task_id)
+                    AS project_id,
                 trip.task_id AS task_id,
                 trip.block_id AS block_id,
                 trip.company_id AS company_id,
-                company.currency_id AS currency_id,
+                (SELECT company.currency_id FROM res_company company
+                  WHERE company.id = trip.company_id) AS currency_id,
                 0.0::float8 AS hours,
                 0.0::float8 AS billed_hours,
                 0.0::numeric AS labour_cost,
-                %(mileage_cost)s AS mileage_cost,
-                %(mileage_cost)s AS cost,
-                -%(mileage_cost)s AS cost_signed,
+                COALESCE(trip.support_mileage_cost, 0.0) AS mileage_cost,
+                COALESCE(trip.support_mileage_cost, 0.0) AS cost,
+                -COALESCE(trip.support_mileage_cost, 0.0) AS cost_signed,
                 trip.support_revenue AS revenue,
-                COALESCE(trip.support_revenue, 0.0) - %(mileage_cost)s::float8 AS margin,
-                100.0 * (trip.support_revenue - %(mileage_cost)s::float8)
+                COALESCE(trip.support_revenue, 0.0)
+                    - COALESCE(trip.support_mileage_cost, 0.0)::float8 AS margin,
+                100.0 * (trip.support_revenue - COALESCE(trip.support_mileage_cost, 0.0)::float8)
                     / NULLIF(trip.support_revenue, 0.0) AS margin_percent
             FROM support_trip trip
-            JOIN res_company company ON company.id = trip.company_id
-            LEFT JOIN project_task task ON task.id = trip.task_id
-            WHERE trip.state IN ('confirmed', 'invoiced')
-            """,
-            mileage_cost=SQL(
-                """(COALESCE(trip.distance, 0.0) * (CASE
-                    WHEN trip.distance_unit = 'miles'
-                    THEN COALESCE(company.support_mileage_cost_mi, 0.0)
-                    ELSE COALESCE(company.support_mileage_cost_km, 0.0) END))::numeric"""
-            ),
+            """
         )
 
     @api.model

@@ -310,6 +310,28 @@ class TestProfitabilityReport(MileageCommon):
         expected[self.env["support.type"]] = expected.pop(None)
         self._assert_groups(actual, expected)
 
+    def test_trip_rows_carry_project_currency_and_current_cost(self):
+        """Trips are read alone (their cost stored on them): their project and currency
+        are still those of their task and company, and a new cost per km in Settings
+        applies to every trip at once, as when the view multiplied it."""
+        report = self.Report.with_user(self.support_manager)
+        trips = report.search([("trip_id", "in", (self.t1 | self.t2 | self.t3).ids)])
+        self.assertEqual(trips.project_id, self.task.project_id)
+        self.assertEqual(trips.currency_id, self.company.currency_id)
+        by_project = self._report_groups("project_id")
+        self.assertAlmostEqual(
+            by_project[self.task.project_id]["mileage_cost"], (40 + 15) * COST_KM, places=6
+        )
+        self.company.write({"support_mileage_cost_km": 0.55})
+        report.invalidate_model()
+        self.assertAlmostEqual(
+            self._report_groups("partner_id")[self.customer_a]["mileage_cost"],
+            (40 + 15) * 0.55,
+            places=6,
+        )
+        # a draft trip is not analysed, whatever its cost
+        self.assertFalse(report.search([("trip_id", "=", self.t3.id)]))
+
     def test_web_read_group_weighs_the_margin_percentage(self):
         """As the pivot and list views ask for it (the field's own aggregator)."""
         expected = self._expected_by(0)
