@@ -115,10 +115,11 @@ class ProjectTask(models.Model):
             if task._origin and task.project_id.is_support_project
         }
         # the blocks of all the tasks at once: a board of cards costs what one card does
-        chains = Block._support_block_chains(set(keys.values()), fields.Date.context_today(self))
+        blocks = self.env["support.block.ledger"]._support_first_blocks(
+            set(keys.values()), fields.Date.context_today(self)
+        )
         for task in self:
-            chain, index = chains.get(keys.get(task), (Block, 0))
-            block = chain[index] if chain else Block
+            block = blocks.get(keys.get(task), Block)
             task.support_block_id = block
             task.support_block_hours_remaining = block.hours_remaining
             task.support_block_hours_used = block.hours_used
