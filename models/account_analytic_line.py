@@ -28,6 +28,18 @@ SUPPORT_TIMER_INDEX = "account_analytic_line_support_timer_one_per_user"
 SUPPORT_TIMER_BUS_TYPE = "it_support_time/quick_timer"
 
 
+def prefetch_fnames(model, plan_columns=False):
+    """The fields the ORM reads at once on a first read of a ``model`` record (its
+    prefetch group) and, with ``plan_columns``, the model's analytic plan columns:
+    custom fields, which the ORM reads each in a query of its own. The quick timer
+    reads with them what the timesheet code then reads one by one."""
+    fnames = [name for name, field in model._fields.items() if field.prefetch is True]
+    if plan_columns:
+        plans = model.env["account.analytic.line"]._get_plan_fnames()
+        fnames += [fname for fname in plans if fname in model._fields]
+    return fnames
+
+
 class AccountAnalyticLine(models.Model):
     _name = "account.analytic.line"
     _inherit = ["account.analytic.line", "support.invoiced.mixin"]
@@ -354,14 +366,19 @@ class AccountAnalyticLine(models.Model):
             )
 
     @api.model
-    def _support_timer_running(self, user=None):
+    def _support_timer_running(self, user=None, plan_columns=False):
         """The running timer entry of ``user`` (default: the current user), or an empty
         recordset. In superuser mode: the timer's own entry is read and written by the
         timer's methods whatever the entry rules cost to evaluate; callers hand it back
-        with ``sudo(False)``."""
+        with ``sudo(False)``. The entry is read in the search's query, with its analytic
+        plan columns if ``plan_columns`` (stopping the timer writes the time, and the
+        timesheet code then reads them)."""
         user = user or self.env.user
-        return self.sudo().search(
-            [("user_id", "=", user.id), ("support_timer_start", "!=", False)], limit=1
+        Line = self.sudo()
+        return Line.search_fetch(
+            [("user_id", "=", user.id), ("support_timer_start", "!=", False)],
+            prefetch_fnames(Line, plan_columns=plan_columns),
+            limit=1,
         )
 
     def _support_timer_stop(self, end=None, description=None, support_type=None):
@@ -371,6 +388,7 @@ class AccountAnalyticLine(models.Model):
         flagged for review); the billed hours follow from it by the rounding policy.
         """
         self.ensure_one()
+        self.fetch(prefetch_fnames(self, plan_columns=True))
         start = self.support_timer_start
         end = end or fields.Datetime.now()
         hours = max((end - start).total_seconds(), 0.0) / 3600

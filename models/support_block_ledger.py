@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero
 
 # states in which a block takes new time
@@ -74,31 +75,41 @@ class SupportBlockLedger(models.AbstractModel):
         a constant number of queries: {key: (chain, index)}."""
         Block = self.env["support.block"].sudo()
         tasks = self.env["project.task"].union(*(task for _partner, _company, task in keys))
-        task_blocks = {}
-        if tasks:
-            for block in Block.search(
-                [("task_id", "in", tasks.ids), ("state", "in", DRAWING_STATES)],
-                order="date_start desc, id desc",
-            ):
-                task_blocks[block.task_id.id] = block  # the oldest one wins
         commercials = self.env["res.partner"].union(
             *(partner.commercial_partner_id for partner, _company, _task in keys)
         )
-        customer_blocks = defaultdict(lambda: Block)
+        companies = self.env["res.company"].union(*(company for _p, company, _t in keys))
+
+        def valid(block):
+            return block.date_start <= date and (not block.date_end or block.date_end >= date)
+
+        domains = []
+        if tasks:
+            domains.append([("task_id", "in", tasks.ids)])
         if commercials:
-            companies = self.env["res.company"].union(*(company for _p, company, _t in keys))
-            for block in Block.search(
+            domains.append(
                 [
                     ("partner_id", "in", commercials.ids),
                     ("company_id", "in", companies.ids),
-                    ("state", "in", DRAWING_STATES),
                     ("date_start", "<=", date),
                     "|",
                     ("date_end", "=", False),
                     ("date_end", ">=", date),
-                ],
+                ]
+            )
+        # the tasks' blocks and the customers' blocks in one query, oldest first
+        blocks = Block
+        if domains:
+            blocks = Block.search(
+                expression.AND([[("state", "in", DRAWING_STATES)], expression.OR(domains)]),
                 order="date_start, id",
-            ):
+            )
+        task_blocks = {}
+        customer_blocks = defaultdict(lambda: Block)
+        for block in blocks:
+            if block.task_id in tasks:
+                task_blocks.setdefault(block.task_id.id, block)  # the oldest one wins
+            if block.partner_id in commercials and block.company_id in companies and valid(block):
                 customer_blocks[block.partner_id, block.company_id] |= block
         # every balance the chains may need, in one grouped query
         Block.union(*task_blocks.values(), *customer_blocks.values()).mapped("hours_remaining")
@@ -240,7 +251,8 @@ class SupportBlockLedger(models.AbstractModel):
                 line.sudo().support_block_id.state in DRAWING_STATES or not line.support_block_id
             )
         )
-        movable.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE).write(
+        drawn = movable.filtered(lambda line: line.support_block_id or line.support_is_overage)
+        drawn.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE).write(
             {"support_block_id": False, "support_is_overage": False}
         )
         return self._support_assign_block(movable)
