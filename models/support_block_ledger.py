@@ -251,10 +251,12 @@ class SupportBlockLedger(models.AbstractModel):
                 line.sudo().support_block_id.state in DRAWING_STATES or not line.support_block_id
             )
         )
+        cleared = {"support_block_id": False, "support_is_overage": False}
+        # an entry with no block has nothing to clear (no write), but an invoiced one is
+        # refused as the write of its block would be
+        movable._support_check_invoice_write(cleared)
         drawn = movable.filtered(lambda line: line.support_block_id or line.support_is_overage)
-        drawn.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE).write(
-            {"support_block_id": False, "support_is_overage": False}
-        )
+        drawn.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE).write(cleared)
         return self._support_assign_block(movable)
 
     @api.model
