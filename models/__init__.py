@@ -6,6 +6,7 @@ from . import res_config_settings
 from . import project_project
 from . import project_task
 from . import account_analytic_line
+from . import support_block_ledger
 from . import support_block_forecast
 from . import support_block_alert
 from . import support_block_renewal

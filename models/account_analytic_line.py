@@ -5,23 +5,11 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import SQL
 
 from .res_company import round_support_minutes
-from .support_block import DRAWING_STATES, HOURS_PRECISION
+from .support_block_ledger import SUPPORT_BLOCK_ENGINE, SUPPORT_BLOCK_TRIGGERS
 from .support_cron import process_each
-
-# a change to one of these re-derives which block an entry draws from
-SUPPORT_BLOCK_TRIGGERS = {
-    "unit_amount",
-    "billed_hours",
-    "billable",
-    "date",
-    "task_id",
-    "project_id",
-    "partner_id",
-    "support_type_id",
-}
 
 # Fields the module derives itself (rounding, prepaid blocks): only Support Managers
 # write them by hand; technicians change the time worked, the date or the support type
@@ -32,16 +20,24 @@ SUPPORT_DERIVED_FIELDS = {
     "support_block_id",
     "support_is_overage",
 }
-# Value of the ``support_block_skip_assign`` context key on the block engine's own
-# writes. No RPC call can send it (JSON has no such value): a client passing the key
-# itself neither skips the drawing nor writes the derived fields.
-SUPPORT_BLOCK_ENGINE = object()
 
 _logger = logging.getLogger(__name__)
 
 SUPPORT_TIMER_INDEX = "account_analytic_line_support_timer_one_per_user"
 # bus notification telling a user's web clients that their timer started or stopped
 SUPPORT_TIMER_BUS_TYPE = "it_support_time/quick_timer"
+
+
+def prefetch_fnames(model, plan_columns=False):
+    """The fields the ORM reads at once on a first read of a ``model`` record (its
+    prefetch group) and, with ``plan_columns``, the model's analytic plan columns:
+    custom fields, which the ORM reads each in a query of its own. The quick timer
+    reads with them what the timesheet code then reads one by one."""
+    fnames = [name for name, field in model._fields.items() if field.prefetch is True]
+    if plan_columns:
+        plans = model.env["account.analytic.line"]._get_plan_fnames()
+        fnames += [fname for fname in plans if fname in model._fields]
+    return fnames
 
 
 class AccountAnalyticLine(models.Model):
@@ -199,9 +195,11 @@ class AccountAnalyticLine(models.Model):
     # later does not re-price time already drawn.
     @api.depends("billed_hours", "support_block_id", "support_type_id")
     def _compute_support_block_hours(self):
+        Ledger = self.env["support.block.ledger"]
         for line in self:
             if line.support_block_id:
-                line.support_block_hours = line.billed_hours * line._support_block_factor()
+                factor = Ledger._support_block_factor(line.support_type_id)
+                line.support_block_hours = line.billed_hours * factor
             else:
                 line.support_block_hours = 0.0
 
@@ -277,7 +275,7 @@ class AccountAnalyticLine(models.Model):
         if self._support_block_engine():
             return lines
         preset = lines.filtered("support_block_id")
-        drawn = (lines - preset)._support_assign_block()
+        drawn = self.env["support.block.ledger"]._support_assign_block(lines - preset)
         (preset.sudo().support_block_id | drawn)._support_refresh_state()
         return lines
 
@@ -300,17 +298,7 @@ class AccountAnalyticLine(models.Model):
             # set by hand: kept as it is
             drawn = self.sudo().support_block_id
         else:
-            # entries of closed, expired or cancelled blocks stay where they are
-            movable = self.filtered(
-                lambda line: (
-                    line.sudo().support_block_id.state in DRAWING_STATES
-                    or not line.support_block_id
-                )
-            )
-            movable.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE).write(
-                {"support_block_id": False, "support_is_overage": False}
-            )
-            drawn = movable._support_assign_block()
+            drawn = self.env["support.block.ledger"]._support_redraw(self)
         (blocks_before | drawn)._support_refresh_state()
         return result
 
@@ -341,144 +329,6 @@ class AccountAnalyticLine(models.Model):
         result = super().unlink()
         blocks._support_refresh_state()
         return result
-
-    def _support_block_factor(self):
-        self.ensure_one()
-        return self.support_type_id.block_factor or 1.0
-
-    def _support_block_eligible(self):
-        """Billable support time not yet drawn from a block."""
-        self.ensure_one()
-        return (
-            not self.support_block_id
-            and self.project_id.sudo().is_support_project
-            and self.billable
-            and float_compare(self.billed_hours, 0.0, precision_digits=HOURS_PRECISION) > 0
-        )
-
-    def _support_may_exceed(self):
-        return self.env.su or self.env.user.has_group("it_support_time.group_support_manager")
-
-    def _support_assign_block(self):
-        """Draw each entry of ``self`` from the prepaid block it belongs to.
-
-        An entry on a block's task draws from that block; another billable entry of a
-        support project draws from its customer's active block valid on the entry's
-        date, oldest first. An entry larger than what is left is split by the block's
-        overage policy. Returns the blocks drawn from (sudo)."""
-        drawn = self.env["support.block"].sudo()
-        for line in self.filtered(lambda ln: ln._support_block_eligible()).sorted(
-            lambda ln: (ln.date, ln.id)
-        ):
-            drawn |= line._support_draw_from_blocks()
-        return drawn
-
-    def _support_draw_from_blocks(self):
-        self.ensure_one()
-        chain, index = self.env["support.block"]._support_blocks_for(
-            self.partner_id, self.company_id, self.date, task=self.task_id
-        )
-        if not chain:
-            return chain
-        chain._support_lock()
-        chain.invalidate_recordset(["hours_used", "hours_remaining", "usage_percent"])
-        remaining = {block.id: block.hours_remaining for block in chain}
-        factor = self._support_block_factor()
-        pieces = []  # (block or empty, billed hours, is overage)
-        left = self.billed_hours
-        while True:
-            block = chain[index]
-            capacity = max(remaining[block.id], 0.0) / factor
-            if float_compare(capacity, left, precision_digits=HOURS_PRECISION) >= 0:
-                pieces.append((block, left, False))
-                break
-            policy = block.overage_policy
-            if policy == "stop" and not self._support_may_exceed():
-                raise UserError(
-                    self.env._(
-                        "Block %(block)s of %(customer)s has %(hours)s hours left and does "
-                        "not allow more: ask a Support Manager to log this time, or renew "
-                        "the block.",
-                        block=block.name,
-                        customer=block.partner_id.display_name,
-                        hours=f"{max(remaining[block.id], 0.0):.2f}",
-                    )
-                )
-            if policy in ("negative", "stop"):
-                pieces.append((block, left, False))
-                break
-            if not float_is_zero(capacity, precision_digits=HOURS_PRECISION):
-                pieces.append((block, capacity, False))
-                left -= capacity
-                remaining[block.id] = 0.0
-            if policy == "overage_rate":
-                pieces.append((block, left, True))
-                break
-            # next_block: the customer's next block with hours left, else no block
-            index = next(
-                (
-                    i
-                    for i in range(index + 1, len(chain))
-                    if float_compare(remaining[chain[i].id], 0.0, precision_digits=HOURS_PRECISION)
-                    > 0
-                ),
-                None,
-            )
-            if index is None:
-                pieces.append((chain.browse(), left, False))
-                break
-        self._support_apply_pieces(pieces)
-        return chain.browse([block.id for block, _hours, _overage in pieces if block])
-
-    def _support_apply_pieces(self, pieces):
-        """Write the first piece on the entry and create one entry per other piece; the
-        worked time is split in the same proportions as the billed time."""
-        self.ensure_one()
-        line = self.with_context(support_block_skip_assign=SUPPORT_BLOCK_ENGINE)
-        first, *others = pieces
-        if not others:
-            block, _hours, overage = first
-            line.write({"support_block_id": block.id, "support_is_overage": overage})
-            return
-        billed, worked = self.billed_hours, self.unit_amount
-        units = [worked * hours / billed for _block, hours, _overage in pieces]
-        units[-1] = worked - sum(units[:-1])
-        template = self.copy_data()[0]
-        template.update(
-            {
-                "name": self.name,
-                "date": self.date,
-                "project_id": self.project_id.id,
-                "task_id": self.task_id.id,
-                "employee_id": self.employee_id.id,
-                "user_id": self.user_id.id,
-                "partner_id": self.partner_id.id,
-                "support_type_id": self.support_type_id.id,
-                "billable": self.billable,
-                "support_calendar_event_id": self.support_calendar_event_id.id,
-            }
-        )
-        line.create(
-            [
-                dict(
-                    template,
-                    unit_amount=unit,
-                    billed_hours=hours,
-                    support_block_id=block.id,
-                    support_is_overage=overage,
-                )
-                for (block, hours, overage), unit in zip(others, units[1:], strict=True)
-            ]
-        )
-        block, hours, overage = first
-        line.write(
-            {
-                "unit_amount": units[0],
-                "billed_hours": hours,
-                "support_block_id": block.id,
-                "support_is_overage": overage,
-            }
-        )
 
     # -- quick timer -------------------------------------------------------------------
     def init(self):
@@ -516,14 +366,19 @@ class AccountAnalyticLine(models.Model):
             )
 
     @api.model
-    def _support_timer_running(self, user=None):
+    def _support_timer_running(self, user=None, plan_columns=False):
         """The running timer entry of ``user`` (default: the current user), or an empty
         recordset. In superuser mode: the timer's own entry is read and written by the
         timer's methods whatever the entry rules cost to evaluate; callers hand it back
-        with ``sudo(False)``."""
+        with ``sudo(False)``. The entry is read in the search's query, with its analytic
+        plan columns if ``plan_columns`` (stopping the timer writes the time, and the
+        timesheet code then reads them)."""
         user = user or self.env.user
-        return self.sudo().search(
-            [("user_id", "=", user.id), ("support_timer_start", "!=", False)], limit=1
+        Line = self.sudo()
+        return Line.search_fetch(
+            [("user_id", "=", user.id), ("support_timer_start", "!=", False)],
+            prefetch_fnames(Line, plan_columns=plan_columns),
+            limit=1,
         )
 
     def _support_timer_stop(self, end=None, description=None, support_type=None):
@@ -533,6 +388,7 @@ class AccountAnalyticLine(models.Model):
         flagged for review); the billed hours follow from it by the rounding policy.
         """
         self.ensure_one()
+        self.fetch(prefetch_fnames(self, plan_columns=True))
         start = self.support_timer_start
         end = end or fields.Datetime.now()
         hours = max((end - start).total_seconds(), 0.0) / 3600

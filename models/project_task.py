@@ -4,7 +4,7 @@ from odoo.osv import expression
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
-from .account_analytic_line import SUPPORT_TIMER_BUS_TYPE
+from .account_analytic_line import SUPPORT_TIMER_BUS_TYPE, prefetch_fnames
 
 
 class ProjectTask(models.Model):
@@ -115,10 +115,11 @@ class ProjectTask(models.Model):
             if task._origin and task.project_id.is_support_project
         }
         # the blocks of all the tasks at once: a board of cards costs what one card does
-        chains = Block._support_block_chains(set(keys.values()), fields.Date.context_today(self))
+        blocks = self.env["support.block.ledger"]._support_first_blocks(
+            set(keys.values()), fields.Date.context_today(self)
+        )
         for task in self:
-            chain, index = chains.get(keys.get(task), (Block, 0))
-            block = chain[index] if chain else Block
+            block = blocks.get(keys.get(task), Block)
             task.support_block_id = block
             task.support_block_hours_remaining = block.hours_remaining
             task.support_block_hours_used = block.hours_used
@@ -237,6 +238,10 @@ class ProjectTask(models.Model):
         running = Line._support_timer_running()
         if running.task_id == self:
             return running.sudo(False)
+        # what the timesheet code reads of the project, its analytic plan columns
+        # included, in one query
+        project = self.project_id.sudo()
+        project.fetch(prefetch_fnames(project, plan_columns=True))
         # reading the task as the user checks that they may see it; hr_timesheet's rule
         # on entries (own entries on projects the user can follow) then holds for the
         # entry below, which is written without re-checking that rule field by field
@@ -270,7 +275,7 @@ class ProjectTask(models.Model):
         the timer wherever it runs. ``description`` becomes the entry's description and
         ``support_type_id`` its support type (else the task's, else the customer's).
         """
-        running = self.env["account.analytic.line"]._support_timer_running()
+        running = self.env["account.analytic.line"]._support_timer_running(plan_columns=True)
         if not running:
             raise UserError(self.env._("You have no timer running: there is nothing to stop."))
         if self and running.task_id not in self:
@@ -341,13 +346,12 @@ class ProjectTask(models.Model):
             )
         # the employee the timesheet will be written for (as hr_timesheet picks it)
         companies = self.company_id or self.env.companies
-        has_employee = (
-            self.env["hr.employee"]
-            .sudo()
-            .search_count(
-                [("user_id", "=", self.env.uid), ("company_id", "in", companies.ids)],
-                limit=1,
-            )
+        # read as the timesheet code then reads it (its cost included)
+        Employee = self.env["hr.employee"].sudo()
+        has_employee = Employee.search_fetch(
+            [("user_id", "=", self.env.uid), ("company_id", "in", companies.ids)],
+            prefetch_fnames(Employee),
+            limit=1,
         )
         if not has_employee:
             raise UserError(

@@ -1,13 +1,16 @@
-from collections import defaultdict
-
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import float_compare
 
 from .support_block_alert import parse_thresholds
-from .support_block_forecast import DRAWING_STATES, HOURS_PRECISION
+from .support_block_ledger import (
+    DRAWING_STATES,
+    HOURS_PRECISION,
+    OVERAGE_POLICIES,
+    OVERAGE_POLICY_HELP,
+)
 from .support_block_renewal import RENEWABLE_STATES
 from .support_cron import process_each
 
@@ -18,12 +21,6 @@ BLOCK_STATES = [
     ("expired", "Expired"),
     ("closed", "Closed"),
     ("cancelled", "Cancelled"),
-]
-OVERAGE_POLICIES = [
-    ("next_block", "Draw from the next block"),
-    ("overage_rate", "Bill at the overage rate"),
-    ("negative", "Go below zero (deduct from the renewal)"),
-    ("stop", "Stop (only managers may exceed)"),
 ]
 
 
@@ -191,15 +188,7 @@ class SupportBlock(models.Model):
         required=True,
         default="next_block",
         tracking=True,
-        help="What happens to time beyond the remaining hours:\n"
-        "- Draw from the next block: the rest goes to the customer's next active block, "
-        "or is billed as ordinary support time when there is none;\n"
-        "- Bill at the overage rate: the rest becomes an overage entry billed at the "
-        "overage rate;\n"
-        "- Go below zero: the block's balance goes negative and is deducted from its "
-        "renewal (with rollover);\n"
-        "- Stop: technicians cannot log it; Support Managers can (the block goes below "
-        "zero).",
+        help=OVERAGE_POLICY_HELP,
     )
     overage_rate = fields.Monetary(
         help="Price of a block hour beyond the block under the overage policy.",
@@ -255,16 +244,13 @@ class SupportBlock(models.Model):
         "timesheet_ids.support_is_overage",
     )
     def _compute_hours(self):
-        drawn = self._support_hours_drawn()
+        balances = self.env["support.block.ledger"]._support_balances(self)
         for block in self:
-            used, overage = drawn.get(block._origin.id, (0.0, 0.0))
+            used, overage, remaining, usage = balances[block]
             block.hours_used = used
             block.hours_overage = overage
-            block.hours_remaining = block.hours_available - used - block.rollover_hours_out
-            if block.hours_available > 0:
-                block.usage_percent = 100.0 * used / block.hours_available
-            else:
-                block.usage_percent = 100.0 if used > 0 else 0.0
+            block.hours_remaining = remaining
+            block.usage_percent = usage
 
     @api.depends("timesheet_ids")
     def _compute_timesheet_count(self):
@@ -296,23 +282,6 @@ class SupportBlock(models.Model):
             block.access_url = f"/my/support-blocks/{block.id}"
         return result
 
-    def _support_hours_drawn(self):
-        """{block id: (used hours, overage hours)} of ``self``, in one grouped query over
-        every entry (whoever may read them)."""
-        groups = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [("support_block_id", "in", self._origin.ids)],
-                ["support_block_id", "support_is_overage"],
-                ["support_block_hours:sum"],
-            )
-        )
-        drawn = defaultdict(lambda: [0.0, 0.0])
-        for block, is_overage, hours in groups:
-            drawn[block.id][1 if is_overage else 0] += hours
-        return {block_id: tuple(hours) for block_id, hours in drawn.items()}
-
     # --------------------------------------------------------------- constraints
 
     @api.constrains("hours_purchased", "price_unit", "overage_rate", "overage_policy")
@@ -331,16 +300,7 @@ class SupportBlock(models.Model):
                         "The prices of block %(block)s cannot be negative.", block=block.name
                     )
                 )
-            if block.overage_policy == "overage_rate" and float_is_zero(
-                block.overage_rate, precision_rounding=block.currency_id.rounding
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Block %(block)s bills time beyond its hours at the overage rate: "
-                        "set the overage rate.",
-                        block=block.name,
-                    )
-                )
+            self.env["support.block.ledger"]._support_check_overage_terms(block)
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -641,77 +601,11 @@ class SupportBlock(models.Model):
         )
         return True
 
-    @api.model
-    def _support_blocks_for(self, partner, company, date, task=None):
-        """The blocks time logged on ``task`` for ``partner`` on ``date`` draws from, in
-        the order it draws from them, and the index of the first one.
-
-        The block of ``task`` comes first; then the customer's blocks valid on ``date``,
-        oldest first. Returns sudo records: the caller may not read blocks."""
-        key = (partner, company, task or self.env["project.task"])
-        return self._support_block_chains([key], date)[key]
-
-    def _support_block_chains(self, keys, date):
-        """:meth:`_support_blocks_for` of many (partner, company, task) keys at once, in
-        a constant number of queries: {key: (chain, index)}."""
-        Block = self.sudo()
-        tasks = self.env["project.task"].union(*(task for _partner, _company, task in keys))
-        task_blocks = {}
-        if tasks:
-            for block in Block.search(
-                [("task_id", "in", tasks.ids), ("state", "in", DRAWING_STATES)],
-                order="date_start desc, id desc",
-            ):
-                task_blocks[block.task_id.id] = block  # the oldest one wins
-        commercials = self.env["res.partner"].union(
-            *(partner.commercial_partner_id for partner, _company, _task in keys)
-        )
-        customer_blocks = defaultdict(lambda: Block)
-        if commercials:
-            companies = self.env["res.company"].union(*(company for _p, company, _t in keys))
-            for block in Block.search(
-                [
-                    ("partner_id", "in", commercials.ids),
-                    ("company_id", "in", companies.ids),
-                    ("state", "in", DRAWING_STATES),
-                    ("date_start", "<=", date),
-                    "|",
-                    ("date_end", "=", False),
-                    ("date_end", ">=", date),
-                ],
-                order="date_start, id",
-            ):
-                customer_blocks[block.partner_id, block.company_id] |= block
-        # every balance the chains may need, in one grouped query
-        Block.union(*task_blocks.values(), *customer_blocks.values()).mapped("hours_remaining")
-        result = {}
-        for key in keys:
-            partner, company, task = key
-            task_block = task_blocks.get(task.id, Block)
-            chain = task_block | (
-                customer_blocks[partner.commercial_partner_id, company] - task_block
-            )
-            result[key] = chain, _first_block_with_hours(chain, task_block)
-        return result
-
-    def _support_lock(self):
-        """Serialize the transactions drawing from these blocks. Each draw rewrites the
-        block rows, so a concurrent draw waits for it and is retried (serialization
-        failure) with the first one's entries in view: the balance is read, then
-        drawn, by one transaction at a time."""
-        if self.ids:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE support_block SET write_date = write_date WHERE id IN %s",
-                    tuple(self.ids),
-                )
-            )
-
     def _support_statement_lines(self):
         """Entries of the block for its statement and portal page, newest first. The
         statement shows every entry of a block the reader may see."""
         self.ensure_one()
-        return self.sudo().timesheet_ids.sorted(lambda line: (line.date, line.id), reverse=True)
+        return self.env["support.block.ledger"]._support_statement_lines(self)
 
     def _support_balance_level(self):
         """Colour of the balance, as the balance widget shows it: ``success`` below the
@@ -722,27 +616,10 @@ class SupportBlock(models.Model):
             thresholds = parse_thresholds(self.alert_thresholds) or [75, 90, 100]
         except ValueError:
             thresholds = [75, 90, 100]
-        if (
-            float_compare(self.hours_remaining, 0.0, precision_digits=HOURS_PRECISION) <= 0
-            or self.usage_percent >= thresholds[-1]
-        ):
-            return "danger"
-        if self.usage_percent >= thresholds[0]:
-            return "warning"
-        return "success"
+        return self.env["support.block.ledger"]._support_balance_level(
+            self.hours_remaining, self.usage_percent, thresholds
+        )
 
     def _get_report_base_filename(self):
         self.ensure_one()
         return self.env._("Statement %(block)s", block=self.name.replace("/", "-"))
-
-
-def _first_block_with_hours(chain, task_block):
-    """Index in ``chain`` of the block time draws from first: the task's own block,
-    else the oldest with hours left, else (all used up) the newest, whose policy
-    decides."""
-    if not chain or task_block:
-        return 0
-    for index, block in enumerate(chain):
-        if float_compare(block.hours_remaining, 0.0, precision_digits=HOURS_PRECISION) > 0:
-            return index
-    return len(chain) - 1

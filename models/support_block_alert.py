@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, format_date
 
-from .support_block_forecast import DRAWING_STATES, HOURS_PRECISION
+from .support_block_ledger import DRAWING_STATES, HOURS_PRECISION
 
 DEFAULT_THRESHOLDS = "75,90,100"
 

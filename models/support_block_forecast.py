@@ -5,10 +5,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .support_block_ledger import DRAWING_STATES, HOURS_PRECISION
 from .support_cron import process_each
 
-# states in which a block takes new time
-DRAWING_STATES = ("active", "exhausted")
 # burn rate over the last 4 weeks; forecast alert and filters 30 days ahead
 DEFAULT_BURN_WEEKS = 4
 DEFAULT_FORECAST_DAYS = 30
@@ -18,8 +17,6 @@ FORECAST_REASONS = [
     ("exhaustion", "Hours run out"),
     ("expiry", "Block expires"),
 ]
-# hours are compared to a ten-thousandth of an hour (0.36 s)
-HOURS_PRECISION = 4
 
 
 class SupportBlockForecast(models.AbstractModel):

@@ -6,7 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
-from .support_block_forecast import HOURS_PRECISION
+from .support_block_ledger import HOURS_PRECISION
 
 RENEWABLE_STATES = ("active", "exhausted", "expired")
 

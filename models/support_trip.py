@@ -200,18 +200,13 @@ class SupportTrip(models.Model):
 
     @api.depends("task_id", "partner_id", "date")
     def _compute_block_id(self):
-        Block = self.env["support.block"]
+        Ledger = self.env["support.block.ledger"]
         for trip in self:
             if not trip.partner_id or not trip.date:
                 trip.block_id = False
                 continue
-            chain, index = Block._support_blocks_for(
-                trip.partner_id,
-                trip.company_id or self.env.company,
-                trip.date,
-                task=trip.task_id._origin or None,
-            )
-            trip.block_id = chain[index] if chain else False
+            key = (trip.partner_id, trip.company_id or self.env.company, trip.task_id._origin)
+            trip.block_id = Ledger._support_first_blocks([key], trip.date)[key]
 
     @api.depends("odometer_start", "odometer_end")
     def _compute_distance(self):
