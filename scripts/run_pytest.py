@@ -1,0 +1,81 @@
+"""The add-on's Python tests under pytest-odoo (``bash scripts/pytest.sh [pytest args]``).
+
+Called by scripts/pytest.sh once the virtualenv, the Odoo tree and PostgreSQL are ready
+(as scripts/test.sh). Makes a fresh database with the add-on and its demo data (a copy
+of the template), writes an Odoo configuration file for it and runs::
+
+    pytest --odoo-config=… --odoo-database=… .build/addons/it_support_time/tests [args]
+
+``-k`` picks tests, ``--collect-only -q`` lists them; pytest's summary line ends the run
+and its exit status is the command's. The browser tours and the other HTTP tests
+(``HttpCase``) run in the same process with ``--odoo-http`` (an HTTP server on
+127.0.0.1); without it pytest-odoo skips them. ``IST_KEEP_DB=1`` keeps the database,
+``IST_PYTEST_DB=NAME`` runs on an existing one.
+"""
+
+import configparser
+import os
+import subprocess
+import sys
+
+from odoo_env import ADDONS_PATH, DATA_DIR, LOG_DIR, MODULE, PY, ROOT, Run, split_argv
+
+TESTS = ROOT / ".build" / "addons" / MODULE / "tests"
+
+
+def write_config(run, db, path):
+    """An Odoo configuration file for ``db`` with the commands' paths and database
+    options (pytest-odoo reads it through ``--odoo-config``)."""
+    config = configparser.ConfigParser(interpolation=None)
+    options = {
+        "addons_path": ADDONS_PATH,
+        "data_dir": DATA_DIR,
+        "db_name": db,
+        "http_interface": "127.0.0.1",
+        "max_cron_threads": "0",
+        "workers": "0",
+    }
+    for key in ("host", "port", "user", "password"):
+        if run.pg[key]:
+            options[f"db_{key}"] = run.pg[key]
+    config["options"] = options
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as out:
+        config.write(out)
+    return path
+
+
+def pytest_command(config, db, args):
+    return [
+        PY,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={TESTS.parent}",
+        f"--odoo-config={config}",
+        f"--odoo-database={db}",
+        str(TESTS),
+        *args,
+    ]
+
+
+def main():
+    db_args, pytest_args = split_argv()
+    run = Run(db_args)
+    db = os.environ.get("IST_PYTEST_DB")
+    own_db = not db
+    if own_db:
+        db = f"ist_pytest_{os.getpid()}"
+        run.fresh_database(db, "pytest_install.log")
+    config = write_config(run, db, LOG_DIR / "pytest-odoo.conf")
+    try:
+        code = subprocess.run(pytest_command(config, db, pytest_args), cwd=ROOT).returncode
+    finally:
+        if own_db:
+            run.cleanup(db)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
