@@ -18,7 +18,7 @@ FOLDERS = ("scripts", "bench")
 
 def import_graph(root=ROOT):
     """{module: set of the modules of the folders it imports}."""
-    files = {path.stem: path for folder in FOLDERS for path in sorted((root / folder).glob("*.py"))}
+    files = {path.stem: path for folder in FOLDERS for path in (root / folder).glob("*.py")}
     graph = {}
     for name, path in files.items():
         imported = set()
@@ -61,8 +61,10 @@ def main():
     for cycle in found:
         print(f"import cycle: {' -> '.join(cycle)}")
     edges = sum(len(targets) for targets in graph.values())
-    print(f"{len(graph)} modules in {' and '.join(FOLDERS)}, {edges} imports between them, ", end="")
-    print(f"{len(found)} import cycles")
+    print(
+        f"{len(graph)} modules in {' and '.join(FOLDERS)}, {edges} imports between them, "
+        f"{len(found)} import cycles"
+    )
     sys.exit(1 if found else 0)
 
 

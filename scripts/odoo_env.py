@@ -140,17 +140,7 @@ class Run:
                 flush=True,
             )
             start = time.time()
-            code, _out = self.odoo(
-                "-d",
-                name,
-                "-i",
-                ",".join(depends),
-                "--stop-after-init",
-                "--no-http",
-                "--log-level",
-                "warn",
-                log_file=LOG_DIR / "template.log",
-            )
+            code = self.install(name, ",".join(depends), "template.log")
             if code or not self._template_complete(name, depends):
                 self.odoo_db("drop", name)
                 raise SystemExit(
@@ -183,6 +173,22 @@ class Run:
             return False
         return rows and rows[0][0] == len(depends)
 
+    def install(self, db, modules, log_name):
+        """``odoo-bin -i modules`` on ``db`` (no HTTP; its log in ``LOG_DIR / log_name``);
+        the exit code."""
+        code, _out = self.odoo(
+            "-d",
+            db,
+            "-i",
+            modules,
+            "--stop-after-init",
+            "--no-http",
+            "--log-level",
+            "warn",
+            log_file=LOG_DIR / log_name,
+        )
+        return code
+
     def copy_template(self, db):
         """``db`` as a copy of the template (``odoo-bin db duplicate``, filestore included;
         an existing ``db`` is dropped first); the finished process."""
@@ -199,18 +205,7 @@ class Run:
         if proc.returncode:
             raise SystemExit(f"could not copy the template to {db}:\n{proc.stdout}{proc.stderr}")
         print(f"[setup] installing {MODULE} (with its demo data) into {db}", flush=True)
-        code, _out = self.odoo(
-            "-d",
-            db,
-            "-i",
-            MODULE,
-            "--stop-after-init",
-            "--no-http",
-            "--log-level",
-            "warn",
-            log_file=LOG_DIR / log_name,
-        )
-        if code:
+        if self.install(db, MODULE, log_name):
             raise SystemExit(f"install failed; see {LOG_DIR / log_name}")
 
     def boot(self, db):

@@ -20,6 +20,8 @@ import sys
 import time
 
 import lifecycle
+import run_pytest
+import translations
 from odoo_env import LOG_DIR, MODULE, PY, ROOT, VENV_BIN, Run, split_argv
 
 SUMMARY_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
@@ -27,6 +29,10 @@ SKIP_RE = re.compile(r"odoo\.tests\.result: skipped ")
 # "ERROR ... FAIL: TestX.test_y", "... ERROR: Subtest TestX.test_y (<subtest>)": a test
 # with several failing subtests is one failed test
 FAILED_TEST_RE = re.compile(r" ERROR \S+ \S+: (?:FAIL|ERROR): (?:Subtest )?(\S+)")
+# "odoo.addons.it_support_time.tests.test_x: Starting TestX.test_y ...": a test Odoo ran
+STARTED_RE = re.compile(rf" odoo\.addons\.{MODULE}\.tests\.(\w+): Starting (\w+)\.(\w+) \.\.\.")
+# "it_support_time/tests/test_x.py::TestX::test_y": a test pytest collected
+COLLECTED_RE = re.compile(r"^(?:\S*/)?(\w+)\.py::(\w+)::(\w+)$")
 
 
 class TestRun(Run):
@@ -37,6 +43,7 @@ class TestRun(Run):
         self.passed = 0
         self.failed = 0
         self.lines = []
+        self.odoo_ran = set()  # the tests Odoo ran: "test_x.TestX.test_y"
 
     # -- bookkeeping --------------------------------------------------------
     def record(self, name, passed, failed=0, detail=""):
@@ -115,6 +122,7 @@ class TestRun(Run):
             stream=True,
         )
         elapsed = time.time() - start
+        self.odoo_ran = {".".join(names) for names in STARTED_RE.findall(out)}
         state = self.sql("SELECT state FROM ir_module_module WHERE name = %s", [MODULE], dbname=db)
         installed = bool(state) and state[0][0] == "installed"
         installed = installed and "demo data failed to install" not in out
@@ -147,6 +155,53 @@ class TestRun(Run):
             if code and not bad:
                 self.record("odoo exit status", 0, 1, f"(exit {code})")
         return db
+
+    def pot_check(self, db):
+        """Odoo's export of the add-on's terms from the test's database: each message is in
+        the committed i18n/it_support_time.pot (scripts/translations.py)."""
+        name = "translation template has every translatable string"
+        missing, detail = translations.missing_messages(self, db)
+        if missing is None:
+            self.record(name, 0, 1, f"({detail})")
+            return
+        for context, msgid in missing[:20]:
+            print(
+                f"[i18n] missing from {translations.POT.name}: {msgid!r}"
+                + (f" (context {context!r})" if context else "")
+            )
+        if missing:
+            print("[i18n] export it again: bash scripts/export_pot.sh")
+        self.record(
+            name, int(not missing), int(bool(missing)), f"({len(missing)} missing; {detail})"
+        )
+
+    def pytest_collection(self, db):
+        """``pytest --collect-only`` under pytest-odoo (scripts/pytest.sh) finds exactly the
+        tests Odoo ran: the pytest command runs the same tests, each once."""
+        name = "pytest-odoo collects the tests Odoo ran"
+        config = run_pytest.write_config(self, db, LOG_DIR / "pytest-odoo.conf")
+        cmd = run_pytest.pytest_command(config, db, ["--collect-only", "-q"])
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        (LOG_DIR / "pytest-collect.log").write_text(proc.stdout + proc.stderr)
+        collected = {
+            ".".join(match.groups())
+            for match in map(COLLECTED_RE.match, proc.stdout.splitlines())
+            if match
+        }
+        only_pytest = sorted(collected - self.odoo_ran)
+        only_odoo = sorted(self.odoo_ran - collected)
+        for test in only_pytest[:10]:
+            print(f"[pytest] collected by pytest, not run by Odoo: {test}")
+        for test in only_odoo[:10]:
+            print(f"[pytest] run by Odoo, not collected by pytest: {test}")
+        ok = not proc.returncode and collected and not only_pytest and not only_odoo
+        self.record(
+            name,
+            int(bool(ok)),
+            int(not ok),
+            f"({len(collected)} collected, {len(self.odoo_ran)} run by Odoo, exit "
+            f"{proc.returncode}; see {LOG_DIR}/pytest-collect.log)",
+        )
 
     def soak(self, db, duration=10):
         """The concurrency soak's short form on the test database (bench/soak.py)."""
@@ -186,7 +241,12 @@ def main():
     if not opts.no_lint:
         run.lint()
     db = run.odoo_tests(opts.test_tags)
-    if db and opts.test_tags == parser.get_default("test_tags") and not opts.no_lifecycle:
+    full = opts.test_tags == parser.get_default("test_tags")
+    if db and not opts.no_lint:
+        run.pot_check(db)
+        if full:
+            run.pytest_collection(db)
+    if db and full and not opts.no_lifecycle:
         # a full run: the soak, then upgrade and uninstall on the same (now full) database
         run.soak(db)
         lifecycle.check_upgrade(run, db)

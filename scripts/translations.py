@@ -11,27 +11,42 @@
 
 import argparse
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import polib
-from odoo_env import LOG_DIR, MODULE, ROOT, Run, split_argv
+from odoo_env import ADDONS_PATH, LOG_DIR, MODULE, ROOT, Run, split_argv
 
 POT = ROOT / "i18n" / f"{MODULE}.pot"
+ADDONS_DIR = ROOT / ".build" / "addons"
+NOT_COPIED = (".build", ".git", "__pycache__", ".ruff_cache")
 
 
 def export_pot(run, db, path):
     """Odoo's export of the add-on's terms from ``db`` to ``path`` (a .pot: no language);
-    (exit code, output)."""
-    return run.odoo(
-        "-d",
-        db,
-        f"--i18n-export={path}",
-        f"--modules={MODULE}",
-        "--stop-after-init",
-        "--no-http",
-        "--log-level",
-        "warn",
-        log_file=LOG_DIR / "i18n_export.log",
-    )
+    (exit code, output).
+
+    Odoo reads the code's terms by walking its addons paths and following links; the
+    add-on's usual one (``.build/addons/it_support_time``, a link to the checkout) is
+    inside the checkout, so the walk would go round it until the system stops it (and
+    name each file dozens of times). The export reads a copy of the checkout instead."""
+    with tempfile.TemporaryDirectory(prefix="ist_i18n_") as addons:
+        shutil.copytree(ROOT, Path(addons) / MODULE, ignore=shutil.ignore_patterns(*NOT_COPIED))
+        addons_path = [entry for entry in ADDONS_PATH.split(",") if Path(entry) != ADDONS_DIR]
+        return run.odoo(
+            "--addons-path",
+            ",".join([*addons_path, addons]),
+            "-d",
+            db,
+            f"--i18n-export={path}",
+            f"--modules={MODULE}",
+            "--stop-after-init",
+            "--no-http",
+            "--log-level",
+            "warn",
+            log_file=LOG_DIR / "i18n_export.log",
+        )
 
 
 def messages(path):
@@ -44,9 +59,9 @@ def missing_messages(db_run, db):
     committed template, or None if the export failed, its detail)."""
     fresh = LOG_DIR / f"{MODULE}.fresh.pot"
     fresh.unlink(missing_ok=True)
-    code, out = export_pot(db_run, db, fresh)
+    code, _out = export_pot(db_run, db, fresh)
     if code or not fresh.exists():
-        return None, f"the export failed (exit {code}); see {LOG_DIR}/i18n_export.log\n{out[-2000:]}"
+        return None, f"the export failed (exit {code}); see {LOG_DIR}/i18n_export.log"
     if not POT.exists():
         return sorted(messages(fresh)), f"{POT.relative_to(ROOT)} does not exist"
     committed = messages(POT)
