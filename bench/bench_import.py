@@ -1,10 +1,7 @@
 """Benchmark of the import of another tracker's export (``support.time.import.wizard``).
 Not a test: rows per second and queries per row, to read and to record in the README.
 
-Run by ``bash scripts/bench.sh`` 's environment::
-
-    source scripts/env.sh && setup_all && \\
-        "$IST_VENV/bin/python" bench/bench_import.py "${DB_ARGS[@]}" -- --rows 10000
+Run by ``bash scripts/bench_import.sh --rows 10000`` (set up as ``scripts/test.sh``).
 
 Steps:
 

@@ -6,7 +6,4 @@
 #   bash scripts/export_pot.sh                  # writes i18n/it_support_time.pot
 #   bash scripts/export_pot.sh --db NAME        # from an existing database
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-setup_all
-trap stop_postgres EXIT
-export IST_ROOT ODOO_SRC ADDONS_PATH IST_DATA_DIR IST_VENV
-"$IST_VENV/bin/python" "$IST_ROOT/scripts/translations.py" "${DB_ARGS[@]}" -- "$@"
+run_python scripts/translations.py "$@"

@@ -5,7 +5,4 @@
 #   bash scripts/pytest.sh -k TestRounding          # pytest's -k picks tests
 #   bash scripts/pytest.sh --odoo-http -k UiDesktop # HttpCase tests and tours too
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-setup_all
-trap stop_postgres EXIT
-export IST_ROOT ODOO_SRC ADDONS_PATH IST_DATA_DIR IST_VENV
-"$IST_VENV/bin/python" "$IST_ROOT/scripts/run_pytest.py" "${DB_ARGS[@]}" -- "$@"
+run_python scripts/run_pytest.py "$@"

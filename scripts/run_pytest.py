@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 
-from odoo_env import ADDONS_PATH, DATA_DIR, LOG_DIR, MODULE, PY, ROOT, Run, split_argv
+from odoo_env import ADDONS_PATH, DATA_DIR, LOG_DIR, MODULE, ODOO_SRC, PY, ROOT, Run, split_argv
 
 TESTS = ROOT / ".build" / "addons" / MODULE / "tests"
 
@@ -45,8 +45,10 @@ def write_config(run, db, path):
     return path
 
 
-def pytest_command(config, db, args):
-    return [
+def pytest(config, db, args, **kwargs):
+    """``pytest`` under pytest-odoo on ``db`` (Odoo's source on the path), with ``args``;
+    the finished process (``kwargs`` go to ``subprocess.run``)."""
+    cmd = [
         PY,
         "-m",
         "pytest",
@@ -58,6 +60,11 @@ def pytest_command(config, db, args):
         str(TESTS),
         *args,
     ]
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ODOO_SRC), os.environ.get("PYTHONPATH")])),
+    )
+    return subprocess.run(cmd, cwd=ROOT, env=env, **kwargs)
 
 
 def main():
@@ -70,7 +77,7 @@ def main():
         run.fresh_database(db, "pytest_install.log")
     config = write_config(run, db, LOG_DIR / "pytest-odoo.conf")
     try:
-        code = subprocess.run(pytest_command(config, db, pytest_args), cwd=ROOT).returncode
+        code = pytest(config, db, pytest_args).returncode
     finally:
         if own_db:
             run.cleanup(db)

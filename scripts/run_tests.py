@@ -3,12 +3,16 @@
 Called by scripts/test.sh once the virtualenv, the Odoo tree and PostgreSQL are
 ready. Steps:
 
-1. ruff (check + format check) over the repository, pylint-odoo over the add-on;
+1. ruff (check + format check) over the repository, pylint-odoo over the add-on, the
+   XML files well-formed, no import cycle in scripts/ or bench/ (import_cycles.py);
 2. a template database with the add-on's dependencies (and their demo data),
-   built once per dependency set and reused by later runs;
+   built once per dependency set and reused by later runs (odoo_env.py);
 3. a fresh copy of it (``odoo-bin db duplicate``, filestore included) in which the
    add-on is installed with its demo data and its tests and browser tours run
-   (Odoo's own runner, HTTP server on 127.0.0.1).
+   (Odoo's own runner, HTTP server on 127.0.0.1);
+4. on that database: the translation template has every translatable string
+   (translations.py) and, in a full run, pytest-odoo collects exactly the tests Odoo
+   ran (run_pytest.py); then the soak, the upgrade and the uninstall (lifecycle.py).
 Each check counts as one test; the Odoo tests count one each.
 """
 
@@ -180,8 +184,9 @@ class TestRun(Run):
         tests Odoo ran: the pytest command runs the same tests, each once."""
         name = "pytest-odoo collects the tests Odoo ran"
         config = run_pytest.write_config(self, db, LOG_DIR / "pytest-odoo.conf")
-        cmd = run_pytest.pytest_command(config, db, ["--collect-only", "-q"])
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        proc = run_pytest.pytest(
+            config, db, ["--collect-only", "-q"], capture_output=True, text=True
+        )
         (LOG_DIR / "pytest-collect.log").write_text(proc.stdout + proc.stderr)
         collected = {
             ".".join(match.groups())
