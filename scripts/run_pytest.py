@@ -8,9 +8,10 @@ of the template), writes an Odoo configuration file for it and runs::
 
 ``-k`` picks tests, ``--collect-only -q`` lists them; pytest's summary line ends the run
 and its exit status is the command's. The browser tours and the other HTTP tests
-(``HttpCase``) run in the same process with ``--odoo-http`` (an HTTP server on
-127.0.0.1); without it pytest-odoo skips them. ``IST_KEEP_DB=1`` keeps the database,
-``IST_PYTEST_DB=NAME`` runs on an existing one.
+(``HttpCase``) run too: the command passes ``--odoo-http`` (pytest-odoo starts Odoo's
+HTTP server in the pytest process, on 127.0.0.1); ``--no-http`` leaves it out, and
+pytest-odoo then skips them. ``IST_KEEP_DB=1`` keeps the database, ``IST_PYTEST_DB=NAME``
+runs on an existing one.
 """
 
 import configparser
@@ -69,6 +70,10 @@ def pytest(config, db, args, **kwargs):
 
 def main():
     db_args, pytest_args = split_argv()
+    if "--no-http" in pytest_args:
+        pytest_args.remove("--no-http")
+    elif "--odoo-http" not in pytest_args:
+        pytest_args.insert(0, "--odoo-http")
     run = Run(db_args)
     db = os.environ.get("IST_PYTEST_DB")
     own_db = not db
