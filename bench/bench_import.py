@@ -1,15 +1,13 @@
 """Benchmark of the import of another tracker's export (``support.time.import.wizard``).
 Not a test: rows per second and queries per row, to read and to record in the README.
 
-Run by ``bash scripts/bench.sh`` 's environment::
-
-    source scripts/env.sh && setup_all && \\
-        "$IST_VENV/bin/python" bench/bench_import.py "${DB_ARGS[@]}" -- --rows 10000
+Run by ``bash scripts/bench_import.sh --rows 10000`` (set up as ``scripts/test.sh``).
 
 Steps:
 
-1. a fresh database copied from the shared template (``scripts/run_tests.py``'s ``Run``)
-   with the add-on and its demo data installed (``--reuse`` keeps an existing one);
+1. a fresh database copied from the shared template (``Run.fresh_database`` of
+   ``scripts/odoo_env.py``) with the add-on and its demo data installed (``--reuse``
+   keeps an existing one);
 2. a Toggl Track detailed report of ``--rows`` rows (default 10,000) written in memory:
    the demo technicians' time on the demo customers' help desks over the last 200 days,
    one row in three billable;
@@ -21,14 +19,14 @@ Steps:
 
 import argparse
 import base64
-import importlib
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-MODULE = "it_support_time"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from odoo_env import Run, split_argv  # noqa: E402  (scripts/: Odoo and the databases)
+
 HEADER = (
     "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,"
     "End time,Duration,Tags,Amount ()"
@@ -64,50 +62,6 @@ def toggl_file(rows, today):
     return base64.b64encode(("\n".join(lines) + "\n").encode())
 
 
-def build_database(run, run_tests, db):
-    template = run.template()
-    if run.db_exists(db):
-        run.odoo_db("drop", db)
-    proc = run.odoo_db("duplicate", "-f", template, db)
-    if proc.returncode:
-        raise SystemExit(f"could not copy {template} to {db}:\n{proc.stdout}{proc.stderr}")
-    log(f"installing {MODULE} (with its demo data) into {db}")
-    code, _out = run.odoo(
-        "-d",
-        db,
-        "-i",
-        MODULE,
-        "--stop-after-init",
-        "--no-http",
-        "--log-level",
-        "warn",
-        log_file=run_tests.LOG_DIR / "bench_import_install.log",
-    )
-    if code:
-        raise SystemExit(f"install failed; see {run_tests.LOG_DIR}/bench_import_install.log")
-
-
-def boot_odoo(run_tests, db_args, db):
-    sys.path.insert(0, str(run_tests.ODOO_SRC))
-    odoo = importlib.import_module("odoo")
-    odoo.tools.config.parse_config(
-        [
-            "--addons-path",
-            run_tests.ADDONS_PATH,
-            *db_args,
-            "--data-dir",
-            run_tests.DATA_DIR,
-            "-d",
-            db,
-            "--log-level",
-            "warn",
-            "--max-cron-threads",
-            "0",
-        ]
-    )
-    return odoo, odoo.modules.registry.Registry(db)
-
-
 def measure(env, label, rows, step):
     env.flush_all()
     env.invalidate_all()
@@ -130,16 +84,12 @@ def main():
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the file")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse the database if it exists")
-    argv = sys.argv[1:]
-    sep = argv.index("--") if "--" in argv else len(argv)
-    db_args, rest = argv[:sep], argv[sep + 1 :]
+    db_args, rest = split_argv()
     opts = parser.parse_args(rest)
-    sys.path.insert(0, str(ROOT / "scripts"))
-    run_tests = importlib.import_module("run_tests")
-    run = run_tests.Run(db_args)
+    run = Run(db_args)
     if not (opts.reuse and run.db_exists(opts.db)):
-        build_database(run, run_tests, opts.db)
-    odoo, registry = boot_odoo(run_tests, db_args, opts.db)
+        run.fresh_database(opts.db, "bench_import_install.log")
+    odoo, registry = run.boot(opts.db)
     results = []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})

@@ -49,9 +49,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-import run_tests  # noqa: E402  (the test command's database helpers)
+from odoo_env import LOG_DIR, MODULE, Run, split_argv  # noqa: E402  (Odoo and the databases)
 
-MODULE = run_tests.MODULE
 CLEAN_ERRORS = {
     "odoo.exceptions.UserError",
     "odoo.exceptions.ValidationError",
@@ -754,16 +753,9 @@ class Soak:
 def start_server(run, db, log_path):
     """Odoo with 2 workers on 127.0.0.1; returns (process, URL). Both of its ports are 0:
     the master binds a free HTTP port itself (read back from the process, see
-    ``run_tests.Run.listening_port``) and the websocket (gevent) process its own, so
+    ``odoo_env.Run.listening_port``) and the websocket (gevent) process its own, so
     the two can neither collide nor be taken between choosing and binding them."""
-    cmd = [
-        run_tests.PY,
-        str(run_tests.ODOO_BIN),
-        "--addons-path",
-        run_tests.ADDONS_PATH,
-        *run.db_args,
-        "--data-dir",
-        run_tests.DATA_DIR,
+    cmd = run.odoo_command(
         "-d",
         db,
         "--db-filter",
@@ -787,7 +779,7 @@ def start_server(run, db, log_path):
         # Odoo logs each transaction it retries after a serialization failure
         "--log-handler",
         "odoo.service.model:INFO",
-    ]
+    )
     log = open(log_path, "w")  # the server writes to it until it stops
     server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     url = None
@@ -830,35 +822,19 @@ def main():
     parser.add_argument(
         "--db", help="an existing database with the module and its demo data (admin / admin)"
     )
-    argv = sys.argv[1:]
-    sep = argv.index("--") if "--" in argv else len(argv)
-    opts = parser.parse_args(argv[sep + 1 :])
-    run = run_tests.Run(argv[:sep])
-    run_tests.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    db_args, rest = split_argv()
+    opts = parser.parse_args(rest)
+    run = Run(db_args)
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
     db, own_db = opts.db, not opts.db
     if own_db:
-        template = run.template()
         db = f"ist_soak_{os.getpid()}"
-        run.odoo_db("duplicate", "-f", template, db)
-        print(f"[soak] installing {MODULE} with its demo data into {db}", flush=True)
-        code, _out = run.odoo(
-            "-d",
-            db,
-            "-i",
-            MODULE,
-            "--stop-after-init",
-            "--no-http",
-            "--log-level",
-            "warn",
-            log_file=run_tests.LOG_DIR / "soak-install.log",
-        )
-        if code:
-            raise SystemExit("install failed; see .build/logs/soak-install.log")
+        run.fresh_database(db, "soak-install.log")
     server = None
     try:
-        server, url = start_server(run, db, run_tests.LOG_DIR / "soak-server.log")
+        server, url = start_server(run, db, LOG_DIR / "soak-server.log")
         soak = Soak(url, db, run, opts.duration, opts.clients, opts.seed, opts.max_requests)
-        soak.server_log = run_tests.LOG_DIR / "soak-server.log"
+        soak.server_log = LOG_DIR / "soak-server.log"
         soak.setup()
         print(
             f"[soak] {opts.clients} technicians + 1 accountant + crons for {opts.duration:.0f}s "

@@ -6,7 +6,4 @@
 #   bash scripts/bench.sh --scale 0.05 # a quick run on 5 % of the data
 #   bash scripts/bench.sh --keep       # keep the database (ist_bench) afterwards
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-setup_all
-trap stop_postgres EXIT
-export IST_ROOT ODOO_SRC ADDONS_PATH IST_DATA_DIR IST_VENV
-"$IST_VENV/bin/python" "$IST_ROOT/bench/bench.py" "${DB_ARGS[@]}" -- "$@"
+run_python bench/bench.py "$@"

@@ -201,3 +201,14 @@ setup_all() {
     IST_DATA_DIR=${IST_DATA_DIR:-$IST_CACHE/filestore}
     mkdir -p "$IST_DATA_DIR"
 }
+
+# The repository's Python commands (scripts/*.py, bench/*.py) run once all is set up, as
+#   python SCRIPT <Odoo's database options> -- ARGS     (scripts/odoo_env.py reads both)
+run_python() {
+    local script=$1
+    shift
+    setup_all
+    trap stop_postgres EXIT
+    export IST_ROOT ODOO_SRC ADDONS_PATH IST_DATA_DIR IST_VENV
+    "$IST_VENV/bin/python" "$IST_ROOT/$script" "${DB_ARGS[@]}" -- "$@"
+}

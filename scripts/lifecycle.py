@@ -15,11 +15,9 @@ command (scripts/run_tests.py). Each of the two counts as one check.
 import subprocess
 from pathlib import Path
 
-import run_tests
+from odoo_env import LOG_DIR, MODULE, ROOT
 
-MODULE = run_tests.MODULE
-LOG_DIR = run_tests.LOG_DIR
-FLOWS = run_tests.ROOT / "bench" / "flows.py"
+FLOWS = ROOT / "bench" / "flows.py"
 TIMER_INDEX = "account_analytic_line_support_timer_one_per_user"
 # Odoo's own models that the module extends with columns (the issue's list)
 EXTENDED_TABLES = (
@@ -51,21 +49,7 @@ BAD_LOG = (" ERROR ", " CRITICAL ", "Traceback")
 
 def shell(run, db, script, log_name):
     """Run ``script`` (Python source) in the Odoo shell on ``db``; (exit code, output)."""
-    cmd = [
-        run_tests.PY,
-        run_tests.ODOO_BIN,
-        "shell",
-        "--addons-path",
-        run_tests.ADDONS_PATH,
-        *run.db_args,
-        "--data-dir",
-        run_tests.DATA_DIR,
-        "-d",
-        db,
-        "--no-http",
-        "--log-level",
-        "warn",
-    ]
+    cmd = run.odoo_command("-d", db, "--no-http", "--log-level", "warn", command="shell")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(cmd, input=script, capture_output=True, text=True)
     output = proc.stdout + proc.stderr

@@ -3,61 +3,51 @@
 Called by scripts/test.sh once the virtualenv, the Odoo tree and PostgreSQL are
 ready. Steps:
 
-1. ruff (check + format check) over the repository, pylint-odoo over the add-on;
+1. ruff (check + format check) over the repository, pylint-odoo over the add-on, the
+   XML files well-formed, no import cycle in scripts/ or bench/ (import_cycles.py);
 2. a template database with the add-on's dependencies (and their demo data),
-   built once per dependency set and reused by later runs;
+   built once per dependency set and reused by later runs (odoo_env.py);
 3. a fresh copy of it (``odoo-bin db duplicate``, filestore included) in which the
    add-on is installed with its demo data and its tests and browser tours run
-   (Odoo's own runner, HTTP server on 127.0.0.1).
+   (Odoo's own runner, HTTP server on 127.0.0.1);
+4. on that database: the translation template has every translatable string
+   (translations.py) and, in a full run, pytest-odoo collects exactly the tests Odoo
+   ran (run_pytest.py); then the soak, the upgrade and the uninstall (lifecycle.py).
 Each check counts as one test; the Odoo tests count one each.
 """
 
 import argparse
-import ast
-import contextlib
-import fcntl
-import hashlib
 import os
 import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import psycopg2
-
-ROOT = Path(os.environ["IST_ROOT"])
-ODOO_SRC = Path(os.environ["ODOO_SRC"])
-ADDONS_PATH = os.environ["ADDONS_PATH"]
-DATA_DIR = os.environ["IST_DATA_DIR"]
-VENV_BIN = Path(os.environ["IST_VENV"]) / "bin"
-PY = str(VENV_BIN / "python")
-ODOO_BIN = str(ODOO_SRC / "odoo-bin")
-LOG_DIR = ROOT / ".build" / "logs"
-MODULE = "it_support_time"
+import lifecycle
+import run_pytest
+import translations
+from odoo_env import LOG_DIR, MODULE, PY, ROOT, VENV_BIN, Run, split_argv
 
 SUMMARY_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 SKIP_RE = re.compile(r"odoo\.tests\.result: skipped ")
 # "ERROR ... FAIL: TestX.test_y", "... ERROR: Subtest TestX.test_y (<subtest>)": a test
 # with several failing subtests is one failed test
 FAILED_TEST_RE = re.compile(r" ERROR \S+ \S+: (?:FAIL|ERROR): (?:Subtest )?(\S+)")
-SHOWN_RE = re.compile(r" (ERROR|CRITICAL|WARNING) |^(Traceback|\s+File |\S+Error)|FAIL")
+# "odoo.addons.it_support_time.tests.test_x: Starting TestX.test_y ...": a test Odoo ran
+STARTED_RE = re.compile(rf" odoo\.addons\.{MODULE}\.tests\.(\w+): Starting (\w+)\.(\w+) \.\.\.")
+# "it_support_time/tests/test_x.py::TestX::test_y": a test pytest collected
+COLLECTED_RE = re.compile(r"^(?:\S*/)?(\w+)\.py::(\w+)::(\w+)$")
 
 
-class Run:
+class TestRun(Run):
+    """The test command's run: ``Run``'s database helpers, the steps and their count."""
+
     def __init__(self, db_args):
-        self.db_args = db_args
-        opts = dict(zip(db_args[::2], db_args[1::2], strict=False))
-        self.pg = {
-            "host": opts.get("--db_host"),
-            "port": opts.get("--db_port"),
-            "user": opts.get("--db_user"),
-            "password": opts.get("--db_password"),
-            "dbname": "postgres",
-        }
+        super().__init__(db_args)
         self.passed = 0
         self.failed = 0
         self.lines = []
+        self.odoo_ran = set()  # the tests Odoo ran: "test_x.TestX.test_y"
 
     # -- bookkeeping --------------------------------------------------------
     def record(self, name, passed, failed=0, detail=""):
@@ -73,64 +63,6 @@ class Run:
         self.record(name, int(proc.returncode == 0), int(proc.returncode != 0))
         return proc.returncode == 0
 
-    # -- database helpers ---------------------------------------------------
-    def sql(self, query, params=None, dbname="postgres"):
-        conn = psycopg2.connect(**dict(self.pg, dbname=dbname))
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cr:
-                cr.execute(query, params)
-                return cr.fetchall() if cr.description else None
-        finally:
-            conn.close()
-
-    def db_exists(self, name):
-        return bool(self.sql("SELECT 1 FROM pg_database WHERE datname = %s", [name]))
-
-    def odoo(self, *args, log_file=None, stream=False):
-        cmd = [
-            PY,
-            ODOO_BIN,
-            "--addons-path",
-            ADDONS_PATH,
-            *self.db_args,
-            "--data-dir",
-            DATA_DIR,
-            *args,
-        ]
-        return self._run_logged(cmd, log_file, stream)
-
-    def odoo_db(self, *args):
-        cmd = [
-            PY,
-            ODOO_BIN,
-            "db",
-            "--addons-path",
-            ADDONS_PATH,
-            *self.db_args,
-            "--data-dir",
-            DATA_DIR,
-            *args,
-        ]
-        return subprocess.run(cmd, capture_output=True, text=True)
-
-    @staticmethod
-    def _run_logged(cmd, log_file, stream):
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        lines = []
-        with open(log_file, "w") as log:
-            proc = subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-            )
-            for line in proc.stdout:
-                log.write(line)
-                lines.append(line)
-                if stream and SHOWN_RE.search(line):
-                    sys.stdout.write(line)
-                    sys.stdout.flush()
-            proc.wait()
-        return proc.returncode, "".join(lines)
-
     # -- steps --------------------------------------------------------------
     def lint(self):
         ruff = str(VENV_BIN / "ruff")
@@ -143,6 +75,7 @@ class Run:
             cwd=addon.parent,
         )
         self.xml_wellformed()
+        self.check("no import cycle in scripts/ or bench/", [PY, "scripts/import_cycles.py"])
 
     def xml_wellformed(self):
         from lxml import etree
@@ -157,87 +90,9 @@ class Run:
             print(f"[check] {line}")
         self.record("xml well-formed", int(not bad), int(bool(bad)))
 
-    def template(self):
-        manifest = ast.literal_eval((ROOT / "__manifest__.py").read_text())
-        depends = sorted(manifest["depends"])
-        release = (ODOO_SRC / "odoo" / "release.py").read_text()
-        key = hashlib.sha1("|".join([*depends, str(ODOO_SRC), release]).encode()).hexdigest()[:10]
-        name = f"ist_tmpl_{key}"
-        with self.template_lock(name):
-            if self.db_exists(name) and self._template_complete(name, depends):
-                print(f"[setup] reusing template database {name}", flush=True)
-                return name
-            if self.db_exists(name):
-                self.odoo_db("drop", name)
-            print(
-                f"[setup] building template database {name} with {', '.join(depends)} "
-                "(once; about two minutes)",
-                flush=True,
-            )
-            start = time.time()
-            code, _out = self.odoo(
-                "-d",
-                name,
-                "-i",
-                ",".join(depends),
-                "--stop-after-init",
-                "--no-http",
-                "--log-level",
-                "warn",
-                log_file=LOG_DIR / "template.log",
-            )
-            if code or not self._template_complete(name, depends):
-                self.odoo_db("drop", name)
-                raise SystemExit(
-                    f"could not build the template database; see {LOG_DIR}/template.log"
-                )
-            print(f"[setup] template ready in {time.time() - start:.0f}s", flush=True)
-        return name
-
-    @staticmethod
-    @contextlib.contextmanager
-    def template_lock(name):
-        """Held while a template database is checked, built or copied: a copy ends every
-        other session on the template, and PostgreSQL refuses to copy a database another
-        session is connected to, so two runs at once take turns."""
-        with open(Path(DATA_DIR) / f".{name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
-
-    def _template_complete(self, name, depends):
-        try:
-            rows = self.sql(
-                "SELECT count(*) FROM ir_module_module "
-                "WHERE name = ANY(%s) AND state = 'installed'",
-                [depends],
-                dbname=name,
-            )
-        except psycopg2.Error as exc:
-            # a half-built or damaged template is rebuilt
-            print(f"[setup] template database {name} is not usable ({exc}); rebuilding")
-            return False
-        return rows and rows[0][0] == len(depends)
-
-    @staticmethod
-    def listening_port(pid):
-        """The TCP port process ``pid`` listens on, once it does (else None).
-
-        The servers of the test command are started on port 0: the kernel gives each a
-        free port as it binds, so no port chosen beforehand can be taken in between or
-        handed to two servers."""
-        import psutil  # noqa: PLC0415 (Odoo's requirement, in the venv)
-
-        try:
-            connections = psutil.Process(pid).connections(kind="tcp")
-        except psutil.Error:
-            return None
-        ports = [c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN]
-        return ports[0] if ports else None
-
-    def odoo_tests(self, template, test_tags):
+    def odoo_tests(self, test_tags):
         db = f"ist_test_{os.getpid()}"
-        with self.template_lock(template):
-            proc = self.odoo_db("duplicate", "-f", template, db)
+        proc = self.copy_template(db)
         if proc.returncode:
             print(proc.stdout, proc.stderr)
             self.record("copy template database", 0, 1)
@@ -271,6 +126,7 @@ class Run:
             stream=True,
         )
         elapsed = time.time() - start
+        self.odoo_ran = {".".join(names) for names in STARTED_RE.findall(out)}
         state = self.sql("SELECT state FROM ir_module_module WHERE name = %s", [MODULE], dbname=db)
         installed = bool(state) and state[0][0] == "installed"
         installed = installed and "demo data failed to install" not in out
@@ -304,6 +160,54 @@ class Run:
                 self.record("odoo exit status", 0, 1, f"(exit {code})")
         return db
 
+    def pot_check(self, db):
+        """Odoo's export of the add-on's terms from the test's database: each message is in
+        the committed i18n/it_support_time.pot (scripts/translations.py)."""
+        name = "translation template has every translatable string"
+        missing, detail = translations.missing_messages(self, db)
+        if missing is None:
+            self.record(name, 0, 1, f"({detail})")
+            return
+        for context, msgid in missing[:20]:
+            print(
+                f"[i18n] missing from {translations.POT.name}: {msgid!r}"
+                + (f" (context {context!r})" if context else "")
+            )
+        if missing:
+            print("[i18n] export it again: bash scripts/export_pot.sh")
+        self.record(
+            name, int(not missing), int(bool(missing)), f"({len(missing)} missing; {detail})"
+        )
+
+    def pytest_collection(self, db):
+        """``pytest --collect-only`` under pytest-odoo (scripts/pytest.sh) finds exactly the
+        tests Odoo ran: the pytest command runs the same tests, each once."""
+        name = "pytest-odoo collects the tests Odoo ran"
+        config = run_pytest.write_config(self, db, LOG_DIR / "pytest-odoo.conf")
+        proc = run_pytest.pytest(
+            config, db, ["--collect-only", "-q"], capture_output=True, text=True
+        )
+        (LOG_DIR / "pytest-collect.log").write_text(proc.stdout + proc.stderr)
+        collected = {
+            ".".join(match.groups())
+            for match in map(COLLECTED_RE.match, proc.stdout.splitlines())
+            if match
+        }
+        only_pytest = sorted(collected - self.odoo_ran)
+        only_odoo = sorted(self.odoo_ran - collected)
+        for test in only_pytest[:10]:
+            print(f"[pytest] collected by pytest, not run by Odoo: {test}")
+        for test in only_odoo[:10]:
+            print(f"[pytest] run by Odoo, not collected by pytest: {test}")
+        ok = not proc.returncode and collected and not only_pytest and not only_odoo
+        self.record(
+            name,
+            int(bool(ok)),
+            int(not ok),
+            f"({len(collected)} collected, {len(self.odoo_ran)} run by Odoo, exit "
+            f"{proc.returncode}; see {LOG_DIR}/pytest-collect.log)",
+        )
+
     def soak(self, db, duration=10):
         """The concurrency soak's short form on the test database (bench/soak.py)."""
         print(f"[soak] {duration:.0f}s concurrency soak on {db} (bench/soak.py)", flush=True)
@@ -326,10 +230,6 @@ class Run:
             f"({summary.removeprefix('[soak] ')}; see {LOG_DIR}/soak.log)",
         )
 
-    def cleanup(self, db):
-        if db and not os.environ.get("IST_KEEP_DB"):
-            self.odoo_db("drop", db)
-
 
 def main():
     parser = argparse.ArgumentParser()
@@ -340,19 +240,19 @@ def main():
         action="store_true",
         help="skip the soak, upgrade and uninstall checks of a full run",
     )
-    argv = sys.argv[1:]
-    sep = argv.index("--") if "--" in argv else len(argv)
-    db_args, rest = argv[:sep], argv[sep + 1 :]
+    db_args, rest = split_argv()
     opts = parser.parse_args(rest)
-    run = Run(db_args)
+    run = TestRun(db_args)
     if not opts.no_lint:
         run.lint()
-    template = run.template()
-    db = run.odoo_tests(template, opts.test_tags)
-    if db and opts.test_tags == parser.get_default("test_tags") and not opts.no_lifecycle:
+    db = run.odoo_tests(opts.test_tags)
+    full = opts.test_tags == parser.get_default("test_tags")
+    if db and not opts.no_lint:
+        run.pot_check(db)
+        if full:
+            run.pytest_collection(db)
+    if db and full and not opts.no_lifecycle:
         # a full run: the soak, then upgrade and uninstall on the same (now full) database
-        import lifecycle
-
         run.soak(db)
         lifecycle.check_upgrade(run, db)
         lifecycle.check_uninstall(run, db)

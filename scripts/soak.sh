@@ -5,7 +5,4 @@
 # Prints the requests, the errors by kind and the invariants; exits non-zero when one
 # does not hold. The short form (--duration 10) runs in scripts/test.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-setup_all
-trap stop_postgres EXIT
-export IST_ROOT ODOO_SRC ADDONS_PATH IST_DATA_DIR IST_VENV
-"$IST_VENV/bin/python" "$IST_ROOT/bench/soak.py" "${DB_ARGS[@]}" -- "$@"
+run_python bench/soak.py "$@"

@@ -3,7 +3,4 @@
 # ruff, pylint-odoo, install into a fresh database, the Python tests and the
 # browser tours. Ends with the line "N passed, N failed"; exits non-zero on failure.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-setup_all
-trap stop_postgres EXIT
-export IST_ROOT ODOO_SRC ADDONS_PATH IST_DATA_DIR IST_VENV
-"$IST_VENV/bin/python" "$IST_ROOT/scripts/run_tests.py" "${DB_ARGS[@]}" -- "$@"
+run_python scripts/run_tests.py "$@"
