@@ -40,6 +40,17 @@ def prefetch_fnames(model, plan_columns=False):
     return fnames
 
 
+def prefetch_plans(env, company):
+    """Read the analytic plans as Odoo's mandatory-plan check of a new timesheet reads
+    them (in ``company``, the timesheet's company), in one query: their tree, which names
+    the plan columns, with their default applicability, which the ORM otherwise reads
+    in a query of its own (a company-dependent field)."""
+    Plan = env["account.analytic.plan"].sudo().with_company(company)
+    project_plan, other_plans = Plan._get_all_plans()
+    plans = Plan.browse((project_plan | other_plans).ids)
+    plans.fetch([*prefetch_fnames(Plan), "default_applicability"])
+
+
 class AccountAnalyticLine(models.Model):
     _name = "account.analytic.line"
     _inherit = ["account.analytic.line", "support.invoiced.mixin"]
@@ -278,6 +289,20 @@ class AccountAnalyticLine(models.Model):
         drawn = self.env["support.block.ledger"]._support_assign_block(lines - preset)
         (preset.sudo().support_block_id | drawn)._support_refresh_state()
         return lines
+
+    def _create(self, data_list):
+        records = super()._create(data_list)
+        # A type not given is empty in the database: known, as Odoo knows the other
+        # stored fields not given, so that computing it (which keeps a type already set)
+        # does not read the new entry back.
+        field = self._fields["support_type_id"]
+        for data in data_list:
+            record = data["record"]
+            if "support_type_id" not in data["stored"] and not self.env.cache.contains(
+                record, field
+            ):
+                self.env.cache.set(record, field, None)
+        return records
 
     def write(self, vals):
         self._support_check_invoice_write(vals)

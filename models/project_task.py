@@ -4,7 +4,7 @@ from odoo.osv import expression
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
-from .account_analytic_line import SUPPORT_TIMER_BUS_TYPE, prefetch_fnames
+from .account_analytic_line import SUPPORT_TIMER_BUS_TYPE, prefetch_fnames, prefetch_plans
 
 
 class ProjectTask(models.Model):
@@ -238,8 +238,10 @@ class ProjectTask(models.Model):
         running = Line._support_timer_running()
         if running.task_id == self:
             return running.sudo(False)
-        # what the timesheet code reads of the project, its analytic plan columns
-        # included, in one query
+        # what the timesheet code reads of the analytic plans (in the entry's company:
+        # the task's; the project's when the task has none, which costs a query more)
+        # and of the project, its analytic plan columns included, in a query each
+        prefetch_plans(self.env, self.company_id)
         project = self.project_id.sudo()
         project.fetch(prefetch_fnames(project, plan_columns=True))
         # reading the task as the user checks that they may see it; hr_timesheet's rule

@@ -474,7 +474,7 @@ class TestQuickTimer(SupportCommon):
         for run in range(3):
             for task in (small, big):
                 # the first run warms the registry caches, as a running server has them
-                measure_start = self._measure(starts, 22) if run else contextlib.nullcontext()
+                measure_start = self._measure(starts, 20) if run else contextlib.nullcontext()
                 with freeze_time(T0), measure_start:
                     task.with_env(user_env).action_support_timer_start()
                 measure_stop = self._measure(stops, 15) if run else contextlib.nullcontext()
