@@ -24,8 +24,6 @@ SUPPORT_DERIVED_FIELDS = {
 _logger = logging.getLogger(__name__)
 
 SUPPORT_TIMER_INDEX = "account_analytic_line_support_timer_one_per_user"
-# bus notification telling a user's web clients that their timer started or stopped
-SUPPORT_TIMER_BUS_TYPE = "it_support_time/quick_timer"
 
 
 def prefetch_fnames(model, plan_columns=False):
@@ -453,7 +451,7 @@ class AccountAnalyticLine(models.Model):
         if not start or not max_hours or start + timedelta(hours=max_hours) > now:
             return False
         self._support_timer_stop(end=now)  # capped at the maximum, flagged
-        self.user_id._bus_send(SUPPORT_TIMER_BUS_TYPE, {"running": False})
+        self.user_id._support_timer_notify(running=False)
         _logger.info(
             "Quick timer of %s on %s stopped after %s hours (company maximum)",
             self.user_id.login,

@@ -4,7 +4,7 @@ from odoo.osv import expression
 
 from odoo.addons.project.models.project_task import CLOSED_STATES
 
-from .account_analytic_line import SUPPORT_TIMER_BUS_TYPE, prefetch_fnames, prefetch_plans
+from .account_analytic_line import prefetch_fnames, prefetch_plans
 
 
 class ProjectTask(models.Model):
@@ -110,7 +110,11 @@ class ProjectTask(models.Model):
     def _compute_support_block_id(self):
         Block = self.env["support.block"]
         keys = {
-            task: (task.partner_id, task.company_id or self.env.company, task._origin)
+            task: (
+                task.partner_id.commercial_partner_id,
+                task.company_id or self.env.company,
+                task._origin,
+            )
             for task in self
             if task._origin and task.project_id.is_support_project
         }
@@ -266,7 +270,7 @@ class ProjectTask(models.Model):
         # is refused by the unique index, with a UserError (see the entry's create)
         line = Line.sudo().create(values)
         self.invalidate_model(["support_timer_running"])
-        self.env.user._bus_send(SUPPORT_TIMER_BUS_TYPE, {"running": True})
+        self.env.user._support_timer_notify(running=True)
         return line.sudo(False)
 
     @api.returns("account.analytic.line", lambda line: line.id)
@@ -307,7 +311,7 @@ class ProjectTask(models.Model):
         line = running._support_timer_stop(
             description=(description or "").strip() or None, support_type=support_type
         )
-        self.env.user._bus_send(SUPPORT_TIMER_BUS_TYPE, {"running": False})
+        self.env.user._support_timer_notify(running=False)
         return line.sudo(False)
 
     def action_support_timer_pin(self):

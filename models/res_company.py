@@ -12,6 +12,12 @@ ROUND_METHODS = [
     ("nearest", "Round to nearest"),
     ("down", "Round down"),
 ]
+# the company's rounding policy (also a customer's, when it overrides it)
+SUPPORT_ROUNDING_FIELDS = (
+    "support_round_minimum",
+    "support_round_increment",
+    "support_round_method",
+)
 
 
 def round_support_minutes(minutes, minimum, increment, method):
@@ -269,6 +275,12 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+    def write(self, vals):
+        if set(SUPPORT_ROUNDING_FIELDS).intersection(vals):
+            # res.partner._support_cached_rounding_policy
+            self.env.registry.clear_cache()
+        return super().write(vals)
 
     def _support_forecast_days(self):
         """Days ahead a block's forecast alerts and the forecast filters look."""

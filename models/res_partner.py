@@ -1,7 +1,14 @@
 from odoo import api, fields, models
-from odoo.tools import format_date
+from odoo.tools import format_date, ormcache
 
-from .res_company import ROUND_METHODS, _check_rounding_values
+from .res_company import ROUND_METHODS, SUPPORT_ROUNDING_FIELDS, _check_rounding_values
+
+# what decides the rounding policy of a contact: its own policy and its commercial entity
+SUPPORT_POLICY_SOURCES = frozenset(SUPPORT_ROUNDING_FIELDS) | {
+    "support_round_override",
+    "parent_id",
+    "is_company",
+}
 
 
 class ResPartner(models.Model):
@@ -103,17 +110,32 @@ class ResPartner(models.Model):
                 partner.display_name,
             )
 
+    def write(self, vals):
+        if SUPPORT_POLICY_SOURCES.intersection(vals):
+            self.env.registry.clear_cache()  # _support_cached_rounding_policy
+        return super().write(vals)
+
     def _support_rounding_policy(self, company):
         """(minimum, increment, method) that applies to this customer in ``company``."""
-        # the policy fields are manager-only; the result is only used to bill time
-        commercial = self.commercial_partner_id.sudo()
+        self.ensure_one()
+        return self._support_cached_rounding_policy(self.id, company.id)
+
+    @api.model
+    @ormcache("partner_id", "company_id")
+    def _support_cached_rounding_policy(self, partner_id, company_id):
+        """The policy of a contact in a company, read once per server process: every
+        timer stop and entry rounds by it, and it changes only in Settings and on the
+        customer's form (``write`` of the customer and of the company clear it; a
+        transaction rolled back drops what it cached). The policy fields are
+        manager-only; the result is only used to bill time."""
+        commercial = self.browse(partner_id).commercial_partner_id.sudo()
         if commercial.support_round_override:
             return (
                 commercial.support_round_minimum,
                 commercial.support_round_increment,
                 commercial.support_round_method,
             )
-        return company._support_rounding_policy()
+        return self.env["res.company"].sudo().browse(company_id)._support_rounding_policy()
 
     def _compute_support_block_balance(self):
         commercials = self.commercial_partner_id

@@ -61,8 +61,9 @@ class SupportBlockLedger(models.AbstractModel):
 
     @api.model
     def _support_blocks_for(self, partner, company, date, task=None):
-        """The blocks time logged on ``task`` for ``partner`` on ``date`` draws from, in
-        the order it draws from them, and the index of the first one.
+        """The blocks time logged on ``task`` for ``partner`` (the customer: a commercial
+        entity) on ``date`` draws from, in the order it draws from them, and the index of
+        the first one.
 
         The block of ``task`` comes first; then the customer's blocks valid on ``date``,
         oldest first. Returns sudo records: the caller may not read blocks."""
@@ -71,13 +72,11 @@ class SupportBlockLedger(models.AbstractModel):
 
     @api.model
     def _support_block_chains(self, keys, date):
-        """:meth:`_support_blocks_for` of many (partner, company, task) keys at once, in
-        a constant number of queries: {key: (chain, index)}."""
+        """:meth:`_support_blocks_for` of many (commercial partner, company, task) keys at
+        once, in a constant number of queries: {key: (chain, index)}."""
         Block = self.env["support.block"].sudo()
         tasks = self.env["project.task"].union(*(task for _partner, _company, task in keys))
-        commercials = self.env["res.partner"].union(
-            *(partner.commercial_partner_id for partner, _company, _task in keys)
-        )
+        commercials = self.env["res.partner"].union(*(partner for partner, _c, _t in keys))
         companies = self.env["res.company"].union(*(company for _p, company, _t in keys))
 
         def valid(block):
@@ -117,15 +116,13 @@ class SupportBlockLedger(models.AbstractModel):
         for key in keys:
             partner, company, task = key
             task_block = task_blocks.get(task.id, Block)
-            chain = task_block | (
-                customer_blocks[partner.commercial_partner_id, company] - task_block
-            )
+            chain = task_block | (customer_blocks[partner, company] - task_block)
             result[key] = chain, _first_block_with_hours(chain, task_block)
         return result
 
     @api.model
     def _support_first_blocks(self, keys, date):
-        """The block time of each (partner, company, task) key draws from first on
+        """The block time of each (commercial partner, company, task) key draws from first on
         ``date``, as the task board and trips show it: {key: block (sudo) or empty}."""
         return {
             key: chain[index] if chain else chain
@@ -263,8 +260,9 @@ class SupportBlockLedger(models.AbstractModel):
     def _support_draw(self, line):
         """Draw ``line`` from its blocks, oldest first: what a block cannot take goes
         where the block's overage policy sends it. Returns the blocks drawn from."""
+        # the entry's customer as stored on it (support projects only, as drawing)
         chain, index = self._support_blocks_for(
-            line.partner_id, line.company_id, line.date, task=line.task_id
+            line.support_partner_id, line.company_id, line.date, task=line.task_id
         )
         if not chain:
             return chain

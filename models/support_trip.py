@@ -205,7 +205,11 @@ class SupportTrip(models.Model):
             if not trip.partner_id or not trip.date:
                 trip.block_id = False
                 continue
-            key = (trip.partner_id, trip.company_id or self.env.company, trip.task_id._origin)
+            key = (
+                trip.partner_id.commercial_partner_id,
+                trip.company_id or self.env.company,
+                trip.task_id._origin,
+            )
             trip.block_id = Ledger._support_first_blocks([key], trip.date)[key]
 
     @api.depends("odometer_start", "odometer_end")

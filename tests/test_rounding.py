@@ -84,6 +84,34 @@ class TestRounding(SupportCommon):
         self.customer.support_round_override = False
         self.assertAlmostEqual(self._log_time(7, self.type_phone).billed_hours, 0.25, places=6)
 
+    def test_policy_follows_a_contact_moved_to_another_customer(self):
+        """The policy is read once and kept by the server: moving a contact under
+        another customer (or making it a company) gives its new entries the new
+        customer's policy at once."""
+        self._set_company_policy(0, 15, "up")
+        contact_task = self.task.copy({"partner_id": self.customer_contact.id})
+        self.assertAlmostEqual(
+            self._log_time(7, self.type_phone, task=contact_task).billed_hours, 0.25, places=6
+        )
+        other = self.env["res.partner"].create(
+            {
+                "name": "Orbit Opticians",
+                "is_company": True,
+                "support_round_override": True,
+                "support_round_minimum": 60,
+                "support_round_increment": 60,
+                "support_round_method": "up",
+            }
+        )
+        self.customer_contact.parent_id = other
+        self.assertAlmostEqual(
+            self._log_time(7, self.type_phone, task=contact_task).billed_hours, 1.0, places=6
+        )
+        self.customer_contact.write({"parent_id": False, "is_company": True})
+        self.assertAlmostEqual(
+            self._log_time(7, self.type_phone, task=contact_task).billed_hours, 0.25, places=6
+        )
+
     def test_policy_change_does_not_rebill_existing_entries(self):
         self._set_company_policy(0, 15, "up")
         line = self._log_time(7, self.type_phone)
