@@ -32,7 +32,7 @@ from common import GENERATED_KEY, OUT, log, machine_note
 from generate import Generator
 from measure_blocks import BlockMeasures
 from measure_invoicing import INVOICING_RUNS, InvoicingMeasure
-from measure_report import ReportMeasure
+from measure_report import REPORT_RUNS, ReportMeasure
 from measure_smart_button import SmartButtonMeasure
 from measure_timer import TimerMeasure
 
@@ -163,7 +163,8 @@ def main():
     bench.notes.append(f"generated in {info['seconds']}s; whole run {total:.0f}s")
     bench.notes.append(machine_note())
     bench.notes.append(
-        f"time: best of {opts.runs} runs, the report's variants in turn (invoicing: best of "
+        f"time: best of {opts.runs} runs (the report's variants: best of "
+        f"{max(opts.runs, REPORT_RUNS)} rounds, in turn; invoicing: best of "
         f"{INVOICING_RUNS} runs in turn, each rolled back, after a one-customer warm-up); "
         "memory: peak RSS "
         "of the process during the step (VmHWM, reset through /proc/self/clear_refs) and "
