@@ -229,7 +229,8 @@ class SupportBlockForecast(models.AbstractModel):
     def _support_refresh_forecast(self, today=None):
         """Compute the forecast of ``self`` again for today (the burn window and today
         move every day) and store the ones that changed, like the ORM's recompute, in a
-        constant number of queries; returns the blocks whose forecast changed. Writing
+        constant number of reads (Odoo writes the changed rows in one ``UPDATE`` per 100);
+        returns the blocks whose forecast changed. Writing
         only what changed keeps the daily run off the rows of blocks being drawn from."""
         values = self._support_forecast_values(today or fields.Date.context_today(self))
         changed_ids = []
